@@ -1,0 +1,1 @@
+print("pmagent: not built yet")

@@ -1,0 +1,1 @@
+print("pmctl: not built yet")
