@@ -62,6 +62,9 @@ let package = Package(
             ],
             path: "Sources/pmagent"),
 
+        // The lab's helper: a simulated power supply per lab host, and a packet capture.
+        .executableTarget(name: "pmlab", dependencies: ["PMProtocol"], path: "lab/pmlab"),
+
         // Shared by the test targets: the conformance vectors, private sshd instances, temp dirs.
         .target(name: "TestSupport", dependencies: ["PMProtocol"], path: "Tests/TestSupport"),
         .testTarget(
