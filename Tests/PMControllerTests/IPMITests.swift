@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import PMController
+
+/// IPMI power control against OpenIPMI's real ipmi_sim on loopback.
+@Suite(.serialized) struct IPMITests {
+    private func endpoint(_ sim: IPMISimulator, passwordFile: String? = nil) -> BMCEndpoint {
+        BMCEndpoint(address: "127.0.0.1", port: sim.port, user: sim.user, passwordFile: passwordFile ?? sim.passwordFile)
+    }
+
+    private func control(_ state: TemporaryDirectory, interval: Double = 0) -> IPMIPowerControl {
+        IPMIPowerControl(client: IPMIClient(), pacer: BMCPacer(stateDirectory: state.path, interval: interval), confirmTimeout: 5)
+    }
+
+    @Test func statusReadsTheChassisPowerState() throws {
+        let sim = try IPMISimulator(initialPower: true)
+        defer { sim.stop() }
+        #expect(try IPMIClient().run(.status, on: endpoint(sim)) == .on)
+        let off = try IPMISimulator(initialPower: false)
+        defer { off.stop() }
+        #expect(try IPMIClient().run(.status, on: endpoint(off)) == .off)
+    }
+
+    @Test func onPowersTheChassisOnAndConfirmsIt() throws {
+        let sim = try IPMISimulator(initialPower: false)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        let outcome = try control(state).perform(.on, on: endpoint(sim))
+        #expect(outcome == .init(power: .on, confirmed: true))
+        #expect(sim.isPoweredOn)
+        #expect(sim.chassisLog.map(\.call).contains("set power 1"))
+    }
+
+    @Test func offPowersTheChassisOffAndConfirmsIt() throws {
+        let sim = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        #expect(try control(state).perform(.off, on: endpoint(sim)) == .init(power: .off, confirmed: true))
+        #expect(!sim.isPoweredOn)
+        #expect(sim.chassisLog.map(\.call).contains("set power 0"))
+    }
+
+    @Test(arguments: [PowerCommand.cycle, .reset, .soft])
+    func theOtherVerbsReachTheBMC(_ command: PowerCommand) throws {
+        let sim = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        let outcome = try control(state).perform(command, on: endpoint(sim))
+        if command == .soft {
+            #expect(outcome.confirmed == nil)
+        } else {
+            #expect(outcome == .init(power: .on, confirmed: true))
+        }
+        // Each verb reached the chassis as at least one set call.
+        #expect(sim.chassisLog.contains { $0.call.hasPrefix("set ") }, "\(sim.chassisLog.map(\.call))")
+    }
+
+    @Test func aWrongPasswordEndsAuthNotUnreachable() throws {
+        let sim = try IPMISimulator()
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        try state.write("wrong", "not-the-password\n", mode: 0o600)
+        let error = #expect(throws: IPMIFailure.self) { try IPMIClient().run(.status, on: endpoint(sim, passwordFile: state.file("wrong"))) }
+        guard case .auth = error else { Issue.record("expected auth, got \(String(describing: error))"); return }
+        #expect(error?.description.contains("password") == true)
+    }
+
+    @Test func aSilentPortEndsUnreachable() throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try state.write("password", "x\n", mode: 0o600)
+        let bmc = BMCEndpoint(address: "127.0.0.1", port: freeLoopbackPort(udp: true), user: "admin", passwordFile: state.file("password"))
+        let error = #expect(throws: IPMIFailure.self) { try IPMIClient().run(.status, on: bmc) }
+        guard case .unreachable = error else { Issue.record("expected unreachable, got \(String(describing: error))"); return }
+    }
+
+    @Test func commandsToOneBMCKeepTheirIntervalWithinARunAndAcrossRuns() throws {
+        let sim = try IPMISimulator()
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        let interval = 0.6
+        // Two commands in one run, then one from a "second run" (a new pacer on the same state).
+        let first = control(state, interval: interval)
+        _ = try first.perform(.status, on: endpoint(sim))
+        _ = try first.perform(.status, on: endpoint(sim))
+        _ = try control(state, interval: interval).perform(.status, on: endpoint(sim))
+        let times = sim.chassisLog.filter { $0.call == "get power" }.map(\.time)
+        #expect(times.count == 3)
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            // ipmitool itself takes a few ms between connecting and asking; allow that much less.
+            #expect(later - earlier >= interval - 0.05, "gaps \(zip(times, times.dropFirst()).map { $1 - $0 })")
+        }
+    }
+
+    @Test func thePasswordNeverAppearsOnTheCommandLine() throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        // A recording stand-in for ipmitool: what matters here is only what it was given.
+        try state.write("ipmitool", "#!/bin/sh\necho \"$*\" > \(state.file("argv"))\necho \"$IPMI_PASSWORD\" > \(state.file("env"))\necho 'Chassis Power is on'\n", mode: 0o755)
+        let client = IPMIClient(ipmitool: state.file("ipmitool"), environment: ["PMCTL_IPMI_PASSWORD": "s3cret-pw"])
+        #expect(try client.run(.status, on: BMCEndpoint(address: "10.0.0.5", user: "admin")) == .on)
+        let argv = try String(contentsOfFile: state.file("argv"), encoding: .utf8)
+        #expect(!argv.contains("s3cret-pw"))
+        #expect(argv.contains("-E") && argv.contains("chassis power status"))
+        #expect(try String(contentsOfFile: state.file("env"), encoding: .utf8) == "s3cret-pw\n")
+    }
+
+    @Test func noPasswordAnywhereIsAClearError() {
+        let client = IPMIClient(environment: [:])
+        let error = #expect(throws: IPMIFailure.self) { try client.run(.status, on: BMCEndpoint(address: "127.0.0.1", user: "admin")) }
+        #expect(error?.description.contains("PMCTL_IPMI_PASSWORD") == true)
+    }
+}

@@ -1,0 +1,21 @@
+/// Where a host's BMC answers and how to log in to it (the inventory's `ipmi:` entry).
+/// The password never lives here: only the file that holds it.
+public struct BMCEndpoint: Hashable, Sendable, CustomStringConvertible {
+    public var address: String
+    public var port: Int
+    public var user: String
+    /// A file whose first line is the password (`ipmitool -f`); nil: `PMCTL_IPMI_PASSWORD`.
+    public var passwordFile: String?
+    /// The RMCP+ cipher suite (`ipmitool -C`); 3 is what most BMCs and ipmi_sim take.
+    public var cipherSuite: Int
+
+    public init(address: String, port: Int = 623, user: String, passwordFile: String? = nil, cipherSuite: Int = 3) {
+        self.address = address
+        self.port = port
+        self.user = user
+        self.passwordFile = passwordFile
+        self.cipherSuite = cipherSuite
+    }
+
+    public var description: String { port == 623 ? address : "\(address):\(port)" }
+}

@@ -1,0 +1,33 @@
+/// Why an IPMI command did not work. Each maps onto a result outcome: `auth`,
+/// `unreachable`, `failed`, or `refused` for what is wrong on our side.
+public enum IPMIFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The BMC answered and refused the login (wrong user or password, or privilege).
+    case auth(bmc: String, detail: String)
+    /// Nothing answered at that address and port.
+    case unreachable(bmc: String, detail: String)
+    /// The session worked, the command did not.
+    case failed(bmc: String, detail: String)
+    /// No password: neither a password file nor PMCTL_IPMI_PASSWORD.
+    case noPassword(bmc: String)
+    /// The password file cannot be read.
+    case unreadablePasswordFile(path: String)
+    /// ipmitool is not installed here.
+    case toolMissing
+
+    public var description: String {
+        switch self {
+        case .auth(let bmc, let detail):
+            "BMC \(bmc) refused the login (\(detail)): check the ipmi user and password file in the inventory"
+        case .unreachable(let bmc, let detail):
+            "BMC \(bmc) does not answer (\(detail)): check its address, port and that IPMI over LAN is enabled"
+        case .failed(let bmc, let detail):
+            "BMC \(bmc): \(detail)"
+        case .noPassword(let bmc):
+            "no password for BMC \(bmc): set ipmi.password_file in the inventory or PMCTL_IPMI_PASSWORD"
+        case .unreadablePasswordFile(let path):
+            "cannot read the IPMI password file \(path)"
+        case .toolMissing:
+            "ipmitool is not installed on this host (Debian package: ipmitool)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// One `pmctl ipmi` action on one BMC: the command, paced, then (for on, off, cycle and
+/// reset) status polls until the BMC reports the expected state or `confirmTimeout` passes.
+public struct IPMIPowerControl: Sendable {
+    public var client: IPMIClient
+    public var pacer: BMCPacer
+    public var confirmTimeout: Double
+
+    public init(client: IPMIClient, pacer: BMCPacer, confirmTimeout: Double = 30) {
+        self.client = client
+        self.pacer = pacer
+        self.confirmTimeout = confirmTimeout
+    }
+
+    public struct Outcome: Equatable, Sendable {
+        /// The state last reported (after the command, for a confirmed one).
+        public var power: PowerState
+        /// Whether the expected state was seen; nil when there is nothing to confirm.
+        public var confirmed: Bool?
+    }
+
+    public func perform(_ command: PowerCommand, on bmc: BMCEndpoint) throws(IPMIFailure) -> Outcome {
+        let reported = try paced(command, bmc)
+        guard let expected = command.expectedState else {
+            return Outcome(power: command == .status ? reported : .unknown, confirmed: nil)
+        }
+        let end = Date().addingTimeInterval(confirmTimeout)
+        var state = PowerState.unknown
+        repeat {
+            state = try paced(.status, bmc)
+            if state == expected { return Outcome(power: state, confirmed: true) }
+        } while Date() < end
+        return Outcome(power: state, confirmed: false)
+    }
+
+    private func paced(_ command: PowerCommand, _ bmc: BMCEndpoint) throws(IPMIFailure) -> PowerState {
+        let result: Result<PowerState, IPMIFailure>
+        do {
+            result = try pacer.paced(bmc) { () -> Result<PowerState, IPMIFailure> in
+                Result { () throws(IPMIFailure) in try client.run(command, on: bmc) }
+            }
+        } catch {
+            throw .failed(bmc: bmc.description, detail: "cannot keep the command interval: \(error)")
+        }
+        return try result.get()
+    }
+}

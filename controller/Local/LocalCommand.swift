@@ -1,0 +1,74 @@
+import Foundation
+
+/// Runs a program on the controller's own host: an absolute path and an argument array,
+/// never a shell; standard input is /dev/null so nothing can stop to ask for a password.
+struct LocalCommand {
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+    }
+
+    /// The folders searched for programs the controller runs, in order (not the caller's $PATH).
+    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// The absolute path of `tool`, or nil when no search folder holds it.
+    static func locate(_ tool: String, in folders: [String] = searchPath) -> String? {
+        folders.map { $0 + "/" + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `path` with `arguments`, waiting at most `timeout` seconds; on time-out the
+    /// program is killed and `timedOut` is set. Blocks the calling thread: call it from a
+    /// dedicated thread, not from Swift's cooperative pool.
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                    timeout: Double) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+
+        // Drain both pipes at once: reading one to its end first deadlocks once the
+        // other fills up.
+        let group = DispatchGroup()
+        let collected = Collected()
+        for (pipe, isError) in [(out, false), (err, true)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                collected.store(data, isError: isError)
+                group.leave()
+            }
+        }
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        try process.run()
+        var timedOut = false
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)
+            finished.wait()
+        }
+        group.wait()
+        return Result(status: process.terminationStatus, stdout: collected.text(isError: false),
+                      stderr: collected.text(isError: true), timedOut: timedOut)
+    }
+}
+
+/// The two output streams of a run, filled from two reader threads.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out = Data(), err = Data()
+
+    func store(_ data: Data, isError: Bool) {
+        lock.withLock { if isError { err = data } else { out = data } }
+    }
+
+    func text(isError: Bool) -> String {
+        lock.withLock { String(decoding: isError ? err : out, as: UTF8.self) }
+    }
+}
