@@ -34,8 +34,11 @@ final class HostContext {
         hub.emit(.step(host: host.name, step))
     }
 
-    /// Connects to `agent` (the host itself or a guest) and reads its greeting.
-    func open(_ agent: ResolvedHost, connectDeadline: Deadline, greetDeadline: Deadline) throws(HostFailure) -> AgentClient {
+    /// Connects to `agent` (the host itself or a guest) within the connect timeout and
+    /// reads its greeting. The action deadline starts once connected and covers the
+    /// greeting and the requests that follow (CONTRACT.md, `--timeout`).
+    func open(_ agent: ResolvedHost) throws(HostFailure) -> (AgentClient, Deadline) {
+        let connectDeadline = Deadline.after(seconds: settings.connectTimeout)
         if interruption.isSet { throw HostFailure(.unfinished, "interrupted") }
         let link: any AgentLink
         do {
@@ -44,10 +47,11 @@ final class HostContext {
             throw HostFailure(Outcome(error.kind), agent.name == host.name ? error.message : "\(agent.name): \(error.message)")
         }
         hub.emit(.connected(host: host.name, agent: agent.name))
+        let actionDeadline = Deadline.after(seconds: settings.actionTimeout)
         do {
-            let client = try AgentClient.greet(over: link, deadline: greetDeadline, interruption: interruption)
+            let client = try AgentClient.greet(over: link, deadline: actionDeadline, interruption: interruption)
             hub.emit(.greeted(host: host.name, agent: agent.name, hello: client.hello))
-            return client
+            return (client, actionDeadline)
         } catch {
             link.close()
             throw HostFailure(error.outcome, error.description)

@@ -28,10 +28,8 @@ struct HostWorker {
     // MARK: - Queries
 
     private func query(_ verb: Verb) throws(HostFailure) -> HostResult {
-        let client = try context.open(context.host, connectDeadline: .after(seconds: context.settings.connectTimeout),
-                                      greetDeadline: .after(seconds: context.settings.actionTimeout + context.settings.connectTimeout))
+        let (client, deadline) = try context.open(context.host)
         defer { client.close() }
-        let deadline = Deadline.after(seconds: context.settings.actionTimeout)
         let reply = try call(client, verb, deadline: deadline)
         var message = reply.message
         if verb == .ping, reply.isOK {
@@ -91,11 +89,9 @@ struct HostWorker {
     /// The execution host's own request; then, if it acts itself, the confirmation.
     private func cancelHost(_ stage: CancelStage) throws(HostFailure) -> AgentReply {
         let host = context.host
-        let client = try context.open(host, connectDeadline: .after(seconds: context.settings.connectTimeout),
-                                      greetDeadline: .after(seconds: context.settings.actionTimeout))
+        let (client, deadline) = try context.open(host)
         var closed = false
         defer { if !closed { client.close() } }
-        let deadline = Deadline.after(seconds: context.settings.actionTimeout)
         var previousBoot: String?
         if stage.confirmation == .newBoot {
             let ping = try call(client, .ping, deadline: deadline, recordSteps: false)
@@ -140,11 +136,9 @@ struct HostWorker {
         }
         let reply: AgentReply
         do {
-            let client = try context.open(guest, connectDeadline: .after(seconds: context.settings.connectTimeout),
-                                          greetDeadline: .after(seconds: context.settings.actionTimeout))
+            let (client, deadline) = try context.open(guest)
             defer { client.close() }
-            reply = try call(client, .cancel, stage.arguments.fields, deadline: .after(seconds: context.settings.actionTimeout),
-                             recordSteps: false)
+            reply = try call(client, .cancel, stage.arguments.fields, deadline: deadline, recordSteps: false)
         } catch {
             if error.outcome == .unfinished { throw error }
             return failed("through its own agent: \(error.message)")

@@ -340,6 +340,9 @@ public struct InventoryLoader: Sendable {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return InventoryError(file: file, line: mark.line, key: nil, "is not valid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return InventoryError(file: file, line: context.mark.line, key: duplicates.first,
+                                  "appears twice in one mapping (first here)")
         default:
             return InventoryError(file: file, line: 0, key: nil, "is not valid YAML: \(error)")
         }
