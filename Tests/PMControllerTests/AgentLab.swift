@@ -7,7 +7,8 @@ import PMProtocol
 /// pipes by the real `ProcessAgentConnector`. It speaks just enough of the protocol
 /// (greeting, ping with a boot id, cancel with steps), records every request line, and
 /// behaves per host as a mode file says: `ok`, `hang` (never greets), `refuse`
-/// (answers not-permitted), `oldproto` (greets with protocol 2.0), `slow` (answers after 1 s).
+/// (answers not-permitted), `oldproto` (greets with protocol 2.0), `slow` (answers after 1 s),
+/// `sticky` (accepts its own poweroff or reboot but stays up with the same boot id).
 /// A host whose own action was accepted is "down" (the script exits at once) until
 /// `powerOn`; a reboot gives it a new boot id.
 final class AgentLab: @unchecked Sendable {
@@ -75,13 +76,15 @@ final class AgentLab: @unchecked Sendable {
         info) echo "DATA $id kind=interface name=eth0 mac=02:77:00:00:00:01"; echo "OK $id host=$host os=fake" ;;
         check) echo "DATA $id tool=poweroff path=/sbin/poweroff sudo=yes"; echo "OK $id" ;;
         cancel)
-          case " $line " in *" handled="*) ;; *) ;; esac
           case " $line " in
-            *" method=reboot "*" self=yes "*|*" method=reset "*" self=yes "*) echo "STEP $id step=host name=$host result=reboot-accepted"; echo "OK $id"
-               echo $(( $(cat "$state/$host.boot") + 1 )) > "$state/$host.boot"; exit 0 ;;
+            *" method=reboot "*" self=yes "*|*" method=reset "*" self=yes "*)
+               # Like the real agent: the action is under way before the answer goes out.
+               [ "$mode" = sticky ] || echo $(( $(cat "$state/$host.boot") + 1 )) > "$state/$host.boot"
+               echo "STEP $id step=host name=$host result=reboot-accepted"; echo "OK $id"; exit 0 ;;
             *" method=reboot "*) echo "STEP $id step=vm name=inner1 result=rebooted"; echo "OK $id" ;;
-            *" self=yes "*|*" force=yes "*) echo "STEP $id step=host name=$host result=poweroff-accepted"; echo "OK $id"
-               touch "$state/$host.down"; exit 0 ;;
+            *" self=yes "*|*" force=yes "*)
+               [ "$mode" = sticky ] || touch "$state/$host.down"
+               echo "STEP $id step=host name=$host result=poweroff-accepted"; echo "OK $id"; exit 0 ;;
             *) echo "STEP $id step=vm name=plain1 result=shutdown"; echo "OK $id" ;;
           esac ;;
         *) echo "ERR $id unknown-verb message=unknown%20verb verb=$verb" ;;
