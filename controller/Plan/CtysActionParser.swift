@@ -108,14 +108,20 @@ public enum CtysActionParser {
         if let stackPart, arguments.force {
             throw PlanError("cancel part '\(stackPart)' contradicts FORCE: FORCE takes the host down without its stack")
         }
-        // The agent's own rules (WOL with REBOOT, I: with SELF, ...) decide the rest, so
-        // the controller never sends what the agent would refuse.
+        do { try validate(arguments) } catch {
+            throw PlanError("cancel=\(parts.joined(separator: ",")): \(error.message)")
+        }
+        return arguments
+    }
+
+    /// Checks a cancel by the agent's own rules (WOL with REBOOT, one guest with SELF,
+    /// ...), so the controller never sends what the agent would refuse. Both forms use it.
+    public static func validate(_ arguments: CancelArguments) throws(PlanError) {
         do {
             _ = try CancelArguments(arguments.fields)
         } catch {
-            throw PlanError("cancel=\(parts.joined(separator: ",")): \(cancelWording(error))")
+            throw PlanError(cancelWording(error))
         }
-        return arguments
     }
 
     /// Puts an agent argument error into the ctys form's words.
