@@ -14,8 +14,10 @@ struct Wake: ParsableCommand, RunnableCommand {
     @Option(help: ArgumentHelp("Send a UDP packet to this directed broadcast (or a name that resolves to one).", valueName: "addr"))
     var broadcast: String?
 
-    @Option(help: ArgumentHelp("UDP port for --broadcast.", valueName: "n"))
-    var port: Int = 9
+    // CONTRACT.md spells this `--port`, which the global SSH `--port` already takes;
+    // `--udp-port` until that clash is settled.
+    @Option(name: .customLong("udp-port"), help: ArgumentHelp("UDP port for --broadcast (the global --port is SSH's).", valueName: "n"))
+    var udpPort: Int = 9
 
     @Option(help: ArgumentHelp("Send a raw frame on this interface of the sender (needs CAP_NET_RAW).", valueName: "if"))
     var interface: String?
@@ -34,8 +36,8 @@ struct Wake: ParsableCommand, RunnableCommand {
 
     func plan() throws -> WakePlan {
         var plan = WakePlan()
-        guard (1...65_535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
-        plan.ports = [port]
+        guard (1...65_535).contains(udpPort) else { throw ValidationError("--udp-port must be from 1 to 65535") }
+        plan.ports = [udpPort]
         if let broadcast, !Patterns.isHostName(broadcast) { throw ValidationError("--broadcast '\(broadcast)' is not an address or host name") }
         if let interface, !Patterns.isInterfaceName(interface) { throw ValidationError("--interface '\(interface)' is not an interface name") }
         if broadcast != nil, interface != nil { throw ValidationError("give --broadcast (UDP) or --interface (raw frame), not both") }

@@ -6,9 +6,12 @@ import Foundation
 // error exits 2, and a run ends with the ExitCode its result calls for.
 let arguments = CommandLineShape.shape(Array(CommandLine.arguments.dropFirst()))
 do {
-    let command = try PMCtl.parseAsRoot(arguments)
-    guard let runnable = command as? any RunnableCommand else { throw CleanExit.helpRequest(command) }
-    try await runnable.execute()
+    var command = try PMCtl.parseAsRoot(arguments)
+    if let runnable = command as? any RunnableCommand {
+        try await runnable.execute()
+    } else {
+        try command.run()  // help, or the root alone (which shows help)
+    }
 } catch let exit as ExitCode {
     Foundation.exit(exit.rawValue)
 } catch {
