@@ -198,4 +198,12 @@ import Testing
         let one = try Self.cancelArguments(try CtysActionParser.parse(type: nil, action: "cancel=I:tst100"))
         #expect(one.vm == "tst100" && one.guestAction == .shutdown)
     }
+
+    @Test func oneSelectedAgentGuestGoesThroughItsOwnAgentOnly() throws {
+        let inventory = try InventoryLoader.load(path: Self.example)
+        let one = try Self.cancelArguments(try CtysActionParser.parse(type: nil, action: "cancel=I:tst100,POWEROFF:0"))
+        let stages = StackPlanner.stages(for: "lab01", arguments: one, inventory: inventory)
+        #expect(stages.map(\.agent) == ["tst200", "tst100"])
+        #expect(stages.allSatisfy { $0.role != .executionHost })
+    }
 }

@@ -38,6 +38,10 @@ public final class HumanRenderer: EventHandler {
             if result.outcome != .ok && result.outcome != .skipped { notOK += 1 }
             clearProgress()
             out.write(line(for: result) + "\n")
+            // Query records (check's tools, info's interfaces) as indented key=value rows.
+            for record in result.records {
+                out.write("    " + record.map { "\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" }.joined(separator: " ") + "\n")
+            }
             drawProgress()
         case .connected, .greeted, .step, .data:
             break
