@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import PMController
+
+/// Runs a checked plan on the named hosts: the wiring every command shares.
+struct Execution {
+    let globals: GlobalOptions
+    let plan: ActionPlan
+    let hostWords: [String]
+
+    func run() async throws {
+        let standardError = FileDescriptorSink.standardError
+        func fail(_ message: String) -> ExitCode {
+            standardError.write("pmctl: \(message)\n")
+            return ExitCode(2)
+        }
+        let inventory: Inventory
+        do { inventory = try InventoryLocator.load(explicit: globals.inventory) } catch { throw fail(error.description) }
+        let resolver = TargetResolver(inventory: inventory, overrides: LoginOverrides(
+            user: globals.user, port: globals.port, identity: globals.identity, knownHosts: globals.knownHosts))
+        let hosts: [ResolvedHost]
+        do { hosts = try resolver.resolve(hostWords) } catch { throw fail(error.message) }
+        let runID = RunID.make()
+
+        if globals.dryRun {
+            let printer = PlanPrinter(plan: plan, inventory: inventory)
+            do {
+                FileDescriptorSink.standardOutput.write(globals.json ? try printer.jsonLines(for: hosts, runID: runID) : try printer.text(for: hosts))
+            } catch {
+                throw fail(error.message)
+            }
+            return
+        }
+        switch plan {
+        case .wake, .console, .ipmiPowerOn:
+            throw fail("\(plan.name) is parsed (see --dry-run) but not carried out by this build yet; it comes in a later issue")
+        case .status, .check, .info, .cancel:
+            break
+        }
+        if hosts.count > globals.confirmAbove, !globals.yes {
+            guard isatty(0) == 1, isatty(2) == 1 else {
+                throw fail("\(hosts.count) target hosts is more than \(globals.confirmAbove) (\(NodeSet.summary(hosts.map(\.name)))); pass --yes to go ahead")
+            }
+            standardError.write("\(plan.name) on \(hosts.count) hosts (\(NodeSet.summary(hosts.map(\.name))))? [y/N] ")
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                throw fail("not confirmed; nothing was done")
+            }
+        }
+        let connector: any AgentConnector
+        do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
+
+        let settings = WorkerSettings(connectTimeout: globals.connectTimeout, actionTimeout: globals.timeout ?? plan.defaultTimeout,
+                                      confirmTimeout: globals.confirmTimeout)
+        let environment = ProcessInfo.processInfo.environment
+        let style = TerminalStyle.decide(stdoutIsTerminal: FileDescriptorSink.standardOutput.isTerminal,
+                                         stderrIsTerminal: standardError.isTerminal, environment: environment)
+        let renderer: any EventHandler = globals.json
+            ? JSONRenderer(sink: FileDescriptorSink.standardOutput)
+            : HumanRenderer(out: FileDescriptorSink.standardOutput, err: standardError, style: style)
+        let interruption = Interruption()
+        let signalSource = interruption.watchSIGINT()
+        defer { signalSource.cancel() }
+        let runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
+                            settings: settings, fanout: globals.fanout)
+        let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: [renderer, NoJournal()],
+                                      interruption: interruption)
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}

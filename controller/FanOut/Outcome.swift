@@ -1,0 +1,30 @@
+/// How one host's part of a run ended (CONTRACT.md, "Results"). The raw value is the
+/// spelling in results and summaries.
+public enum Outcome: String, CaseIterable, Sendable {
+    case ok
+    /// The agent ran it and a step failed (tool failed, timeout inside the agent, internal).
+    case failed
+    /// No TCP connection.
+    case unreachable
+    /// Authentication refused.
+    case auth
+    /// Unknown or changed host key.
+    case hostKey = "hostkey"
+    /// Connected, but no result in time.
+    case timeout
+    /// The agent would not: not permitted, tool missing, bad argument, unknown verb.
+    case refused
+    /// Dry run, or deselected.
+    case skipped
+    /// Interrupted (Ctrl-C) before the host's result came.
+    case unfinished
+
+    public init(_ failure: ConnectFailure.Kind) {
+        switch failure {
+        case .unreachable: self = .unreachable
+        case .auth: self = .auth
+        case .hostKey: self = .hostKey
+        case .timeout: self = .unreachable
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// A host's BMC, as the inventory's `ipmi:` mapping gives it. The password lives in a
+/// file, never in the inventory or on a command line.
+public struct IPMIEntry: Equatable, Sendable {
+    public var address: String
+    public var port: Int = 623
+    public var user: String?
+    public var passwordFile: String?
+    public var cipher: Int = 3
+
+    public init(address: String) {
+        self.address = address
+    }
+}

@@ -1,0 +1,94 @@
+import PMProtocol
+
+/// `--dry-run`: what each execution host would get, in order, with the exact request
+/// lines (LineCodec's own encoding), and nothing touched.
+public struct PlanPrinter: Sendable {
+    public var plan: ActionPlan
+    public var inventory: Inventory
+
+    public init(plan: ActionPlan, inventory: Inventory) {
+        self.plan = plan
+        self.inventory = inventory
+    }
+
+    /// One entry per request: which agent gets it, why, and the line.
+    public struct Entry: Equatable, Sendable {
+        public var agent: String
+        public var role: String
+        public var line: String
+        /// What the controller checks afterwards (`down`, `new boot id`).
+        public var then: String?
+    }
+
+    public func entries(for host: ResolvedHost) throws(PlanError) -> [Entry] {
+        func line(_ verb: Verb, _ fields: Fields = Fields()) -> String {
+            String(decoding: LineCodec.encode(.request(id: "r1", verb: verb.rawValue, fields)).dropLast(), as: UTF8.self)
+        }
+        switch plan {
+        case .status: return [Entry(agent: host.name, role: "execution host", line: line(.ping))]
+        case .check: return [Entry(agent: host.name, role: "execution host", line: line(.check))]
+        case .info: return [Entry(agent: host.name, role: "execution host", line: line(.info))]
+        case .cancel(let arguments):
+            return StackPlanner.stages(for: host.name, arguments: arguments, inventory: inventory).map { stage in
+                let role: String
+                switch stage.role {
+                case .guest(let parent): role = "guest of \(parent), through its own agent"
+                case .executionHost: role = "execution host"
+                }
+                let then = stage.confirmation.map { $0 == .down ? "confirm \(stage.agent) stops answering" : "confirm \(stage.agent) answers with a new boot id" }
+                return Entry(agent: stage.agent, role: role, line: stage.requestLine(), then: then)
+            }
+        case .wake(let wake):
+            let targetName = wake.target ?? host.name
+            let target = inventory.hosts[targetName]
+            guard let mac = wake.mac ?? target?.macs.first else {
+                throw PlanError("no MAC known for \(targetName): give M:<mac> (or --mac), or add 'mac' to its inventory entry")
+            }
+            let broadcastName = wake.broadcast ?? (wake.interface == nil ? target?.broadcast : nil)
+            let broadcast = broadcastName.map { inventory.hosts[$0]?.address ?? $0 }
+            if let broadcast, !Patterns.isIPv4(broadcast) {
+                throw PlanError("broadcast '\(broadcast)' is not an IPv4 address; DNS lookups happen when the wake runs (dry runs resolve only through the inventory)")
+            }
+            let arguments = try wake.arguments(mac: mac, broadcastAddress: broadcast, interface: target?.interface)
+            let sender = wake.target == nil ? (target?.relay ?? "the controller") : host.name
+            return [Entry(agent: sender, role: "sends the magic packet for \(targetName)", line: line(.wake, arguments.fields),
+                          then: wake.wait ? "wait until \(targetName)'s agent answers" : nil)]
+        case .console(let console):
+            return [Entry(agent: host.name, role: "console", line: "(\(console.kind.rawValue) console; no agent request)")]
+        case .ipmiPowerOn:
+            return [Entry(agent: host.name, role: "BMC", line: "(ipmitool chassis power on; no agent request)")]
+        }
+    }
+
+    /// The plan for people.
+    public func text(for hosts: [ResolvedHost]) throws(PlanError) -> String {
+        var text = "dry run: \(plan.name) on \(hosts.count == 1 ? "1 host" : "\(hosts.count) hosts") (\(NodeSet.summary(hosts.map(\.name)))); nothing is touched\n"
+        for host in hosts {
+            text += "\(host.name) (\(host.user.map { $0 + "@" } ?? "")\(host.address):\(host.port)):\n"
+            for (index, entry) in try entries(for: host).enumerated() {
+                text += "  \(index + 1). \(entry.agent) [\(entry.role)]: \(entry.line)\n"
+                if let then = entry.then { text += "     then \(then)\n" }
+            }
+        }
+        return text
+    }
+
+    /// `--json --dry-run`: a `skipped` result line per host with its `plan`, then the summary.
+    public func jsonLines(for hosts: [ResolvedHost], runID: String) throws(PlanError) -> String {
+        var lines = ""
+        var results: [HostResult] = []
+        for host in hosts {
+            let result = HostResult(host: host.name, action: plan.name, outcome: .skipped, message: "dry run")
+            results.append(result)
+            let planJSON = JSONText.array(try entries(for: host).map { entry in
+                JSONText.object([("agent", JSONText.string(entry.agent)), ("request", JSONText.string(entry.line))])
+            })
+            var line = JSONRenderer.line(for: result)
+            line.removeLast()
+            lines += line + ",\"plan\":" + planJSON + "}\n"
+        }
+        let report = RunReport(info: RunInfo(runID: runID, action: plan.name, command: "", hosts: hosts.map(\.name)),
+                               results: results, interrupted: false, elapsedMilliseconds: 0)
+        return lines + JSONRenderer.summaryLine(for: report) + "\n"
+    }
+}
