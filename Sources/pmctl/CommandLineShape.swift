@@ -2,7 +2,7 @@
 /// subcommand (CONTRACT.md), and the ctys form (`pmctl -t pm -a cancel=... lab01`) has no
 /// subcommand at all, so it gets the hidden `ctys` one.
 enum CommandLineShape {
-    static let subcommands: Set<String> = ["status", "check", "info", "cancel", "wake", "ctys", "help"]
+    static let subcommands: Set<String> = Set(PMCtl.configuration.subcommands.map { $0._commandName } + ["help"])
 
     /// Options whose value is the next word.
     static let valueOptions: Set<String> = [

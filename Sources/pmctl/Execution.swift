@@ -7,6 +7,8 @@ struct Execution {
     let globals: GlobalOptions
     let plan: ActionPlan
     let hostWords: [String]
+    var bmcInterval: Double = 5
+    var bmcFanout: Int = 16
 
     func run() async throws {
         let standardError = FileDescriptorSink.standardError
@@ -32,9 +34,9 @@ struct Execution {
             return
         }
         switch plan {
-        case .wake, .console, .ipmiPowerOn:
+        case .wake, .console:
             throw fail("\(plan.name) is parsed (see --dry-run) but not carried out by this build yet; it comes in a later issue")
-        case .status, .check, .info, .cancel:
+        case .status, .check, .info, .cancel, .ipmi:
             break
         }
         if hosts.count > globals.confirmAbove, !globals.yes {
@@ -46,8 +48,6 @@ struct Execution {
                 throw fail("not confirmed; nothing was done")
             }
         }
-        let connector: any AgentConnector
-        do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
 
         let settings = WorkerSettings(connectTimeout: globals.connectTimeout, actionTimeout: globals.timeout ?? plan.defaultTimeout,
                                       confirmTimeout: globals.confirmTimeout)
@@ -60,11 +60,21 @@ struct Execution {
         let interruption = Interruption()
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
-        let runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
-                            settings: settings, fanout: globals.fanout)
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        let report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: [renderer, NoJournal()],
-                                      interruption: interruption)
+        let handlers: [any EventHandler] = [renderer, NoJournal()]
+        let report: RunReport
+        if case .ipmi(let power, _) = plan {
+            let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)
+            let control = IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: globals.timeout ?? 60)
+            let runner = IPMIRunner(command: power, inventory: inventory, control: control, fanout: bmcFanout)
+            report = await runner.run(hosts: hosts, runID: runID, commandLine: command, handlers: handlers, interruption: interruption)
+        } else {
+            let connector: any AgentConnector
+            do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
+            let runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
+                                settings: settings, fanout: globals.fanout)
+            report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption)
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

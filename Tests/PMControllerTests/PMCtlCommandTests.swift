@@ -5,43 +5,18 @@ import Testing
 /// The built `pmctl` binary, driven as an operator would, against stand-in agents started
 /// over pipes (`--agent-process`) until the SSH transport is wired in.
 @Suite(.serialized) struct PMCtlCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
-    }
+    typealias Run = ProgramRun
 
     static let example = Repository.root.appendingPathComponent("controller/examples/inventory.yaml").path
 
     /// Runs pmctl with `arguments`; `interruptAfter` sends it SIGINT (by its PID) after that many seconds.
     func pmctl(_ arguments: [String], lab: AgentLab? = nil, interruptAfter: Double? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = Repository.executable("pmctl")
         var all = arguments
         if let lab {
             all += ["--agent-process", "/bin/sh", "--agent-arg", lab.script.path, "--agent-arg", lab.directory.path, "--agent-arg", "{host}"]
         }
-        process.arguments = all
-        var environment = ProcessInfo.processInfo.environment
-        environment["PMCTL_INVENTORY"] = nil
-        environment["HOME"] = "/nonexistent"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        if let interruptAfter {
-            Thread.sleep(forTimeInterval: interruptAfter)
-            kill(process.processIdentifier, SIGINT)
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        return try ProgramRun.run(Repository.executable("pmctl"), all, environment: ["PMCTL_INVENTORY": nil, "HOME": "/nonexistent"],
+                                  interruptAfter: interruptAfter)
     }
 
     @Test func theCtysFormRunsAsWrittenAndStreamsJSON() throws {

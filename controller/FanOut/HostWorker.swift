@@ -16,7 +16,7 @@ struct HostWorker {
             case .check: return try query(.check)
             case .info: return try query(.info)
             case .cancel(let arguments): return try cancel(arguments)
-            case .wake, .console, .ipmiPowerOn:
+            case .wake, .console, .ipmi:
                 return context.result(action: plan.name, .refused,
                                       message: "\(plan.name) is parsed but not carried out by this build yet (it comes in a later issue)")
             }

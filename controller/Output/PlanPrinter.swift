@@ -55,8 +55,8 @@ public struct PlanPrinter: Sendable {
                           then: wake.wait ? "wait until \(targetName)'s agent answers" : nil)]
         case .console(let console):
             return [Entry(agent: host.name, role: "console", line: "(\(console.kind.rawValue) console; no agent request)")]
-        case .ipmiPowerOn:
-            return [Entry(agent: host.name, role: "BMC", line: "(ipmitool chassis power on; no agent request)")]
+        case .ipmi(let command, _):
+            return [Entry(agent: host.name, role: "BMC", line: "(ipmitool chassis power \(command.rawValue); no agent request)")]
         }
     }
 

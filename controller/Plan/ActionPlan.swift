@@ -15,8 +15,8 @@ public enum ActionPlan: Equatable, Sendable {
     case wake(WakePlan)
     /// `create=CONSOLE:...` or `create=CONNECT`.
     case console(ConsolePlan)
-    /// `create=IPMI`: power on through the BMC.
-    case ipmiPowerOn(label: String?)
+    /// `pmctl ipmi HOSTS VERB`, and `create=IPMI` (power on): through each host's BMC.
+    case ipmi(PowerCommand, label: String?)
 
     /// The action's name in results (`"action":"cancel"`).
     public var name: String {
@@ -27,7 +27,7 @@ public enum ActionPlan: Equatable, Sendable {
         case .cancel: "cancel"
         case .wake: "wake"
         case .console: "console"
-        case .ipmiPowerOn: "ipmi"
+        case .ipmi: "ipmi"
         }
     }
 
@@ -37,7 +37,7 @@ public enum ActionPlan: Equatable, Sendable {
         case .cancel(let arguments): arguments.label
         case .wake(let plan): plan.label
         case .console(let plan): plan.label
-        case .ipmiPowerOn(let label): label
+        case .ipmi(_, let label): label
         case .status, .check, .info: nil
         }
     }
@@ -48,7 +48,7 @@ public enum ActionPlan: Equatable, Sendable {
         switch self {
         case .status, .check, .info: 10
         case .cancel: 120
-        case .wake, .console, .ipmiPowerOn: 180
+        case .wake, .console, .ipmi: 180
         }
     }
 }

@@ -213,7 +213,7 @@ public enum CtysActionParser {
             }
             return .wake(wake)
         }
-        if ipmi { return .ipmiPowerOn(label: wake.label) }
+        if ipmi { return .ipmi(.on, label: wake.label) }
         if wake.console != nil || connect || wake.reuse {
             return .console(ConsolePlan(kind: wake.console ?? .cli, label: wake.label, reuse: wake.reuse))
         }

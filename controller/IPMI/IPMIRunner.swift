@@ -1,0 +1,65 @@
+import PMProtocol
+
+/// `pmctl ipmi HOSTS VERB`: one power command per host's BMC, fanned out like any other
+/// action (same events, renderers and outcomes), with its own, smaller fan-out: BMCs are
+/// slow and some fall over when many sessions arrive at once.
+public struct IPMIRunner: Sendable {
+    public var command: PowerCommand
+    public var inventory: Inventory
+    public var control: IPMIPowerControl
+    public var fanout: Int
+
+    public init(command: PowerCommand, inventory: Inventory, control: IPMIPowerControl, fanout: Int = 16) {
+        self.command = command
+        self.inventory = inventory
+        self.control = control
+        self.fanout = fanout
+    }
+
+    public func run(hosts: [ResolvedHost], runID: String = RunID.make(), commandLine: String = "",
+                    handlers: [any EventHandler], interruption: Interruption = Interruption()) async -> RunReport {
+        let hub = EventHub(handlers)
+        let task = FanOutTask(fanout: fanout, hub: hub, interruption: interruption)
+        let info = RunInfo(runID: runID, action: "ipmi", command: commandLine, hosts: hosts.map(\.name))
+        let (command, inventory, control) = (self.command, self.inventory, self.control)
+        return await task.run(info, hosts: hosts) { host in
+            let started = ContinuousClock.now
+            func finish(_ outcome: Outcome, _ message: String, power: PowerState? = nil) -> HostResult {
+                var steps: [Step] = []
+                if let power {
+                    let step = Step("power", name: host.name, result: power.rawValue)
+                    hub.emit(.step(host: host.name, step))
+                    steps.append(step)
+                }
+                let elapsed = (ContinuousClock.now - started).components
+                let milliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+                // FanOutTask emits `started` and `finished` itself.
+                return HostResult(host: host.name, action: "ipmi", outcome: outcome, elapsedMilliseconds: milliseconds,
+                                  steps: steps, message: message)
+            }
+            guard let entry = inventory[host: host.name]?.ipmi else {
+                return finish(.refused, "no ipmi entry for \(host.name) in the inventory (ipmi: {address: ..., user: ..., password_file: ...})")
+            }
+            let bmc = BMCEndpoint(address: entry.address, port: entry.port, user: entry.user ?? "ADMIN",
+                                  passwordFile: entry.passwordFile, cipherSuite: entry.cipher)
+            do throws(IPMIFailure) {
+                let outcome = try control.perform(command, on: bmc)
+                switch outcome.confirmed {
+                case false?:
+                    return finish(.failed, "BMC \(bmc) accepted '\(command.rawValue)' but still reports \(outcome.power.rawValue) after \(Int(control.confirmTimeout)) s",
+                                  power: outcome.power)
+                default:
+                    let note = command == .status ? "power \(outcome.power.rawValue)" : "\(command.rawValue) done"
+                    return finish(.ok, note, power: outcome.power)
+                }
+            } catch {
+                switch error {
+                case .auth: return finish(.auth, error.description, power: .unknown)
+                case .unreachable: return finish(.unreachable, error.description, power: .unknown)
+                case .failed: return finish(.failed, error.description, power: .unknown)
+                case .noPassword, .unreadablePasswordFile, .toolMissing: return finish(.refused, error.description)
+                }
+            }
+        }
+    }
+}
