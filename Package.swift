@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The line protocol and the magic packet: pure Swift, no I/O, no Foundation.
@@ -42,6 +43,7 @@ let package = Package(
                 "PMProtocol", "SSH",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "controller",
             exclude: ["examples"]),
@@ -76,7 +78,7 @@ let package = Package(
         .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"], path: "Tests/SSHTests"),
         .testTarget(
             name: "PMControllerTests",
-            dependencies: ["PMController", "PMProtocol", "SSH", "TestSupport"],
+            dependencies: ["PMController", "PMProtocol", "SSH", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/PMControllerTests"),
     ]
 )

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     pkg-config libssh2-1-dev          # the controller's SSH (libssh2, through pkg-config)
+    libsqlite3-dev                    # the controller's journal (GRDB over the system SQLite)
     openssh-server openssh-client     # private sshd instances for tests and the lab; ssh-keygen
     libvirt0 libvirt-clients          # libvirt's test driver for the agent's hypervisor calls
     ipmitool openipmi                 # IPMI: the client, and ipmi_sim for tests

@@ -61,7 +61,9 @@ struct Execution {
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        let handlers: [any EventHandler] = [renderer, NoJournal()]
+        var handlers: [any EventHandler] = [renderer]
+        let journal = openJournal(standardError)
+        if let journal { handlers.append(journal) }
         let report: RunReport
         if case .ipmi(let power, _) = plan {
             let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)
@@ -75,6 +77,21 @@ struct Execution {
                                 settings: settings, fanout: globals.fanout)
             report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption)
         }
+        if let error = journal?.firstError {
+            standardError.write("pmctl: the journal could not record everything (\(error)); run \(runID) may be incomplete in 'pmctl history'\n")
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The journal in the state folder. A run still goes ahead when it cannot be opened
+    /// (say so, though: that run cannot be retried or looked up later).
+    private func openJournal(_ standardError: FileDescriptorSink) -> SQLiteJournal? {
+        let directory = StateDirectory.path(globals.state)
+        do {
+            return SQLiteJournal(database: try JournalDatabase(stateDirectory: directory), plan: plan)
+        } catch {
+            standardError.write("pmctl: cannot open the journal in \(directory) (\(error)); this run is not recorded (use --state DIR)\n")
+            return nil
+        }
     }
 }

@@ -35,5 +35,5 @@ struct PMCtl: ParsableCommand {
         130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Ipmi.self, CtysForm.self])
+        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Ipmi.self, History.self, Retry.self, CtysForm.self])
 }

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import PMProtocol
+import Testing
+import TestSupport
+@testable import PMController
+
+/// The journal, through the built pmctl: what a normal run leaves, what `kill -9` in the
+/// middle of a fan-out leaves, and `retry` touching only the hosts that did not end ok.
+@Suite(.serialized) struct JournalTests {
+    func pmctl(_ arguments: [String], lab: AgentLab, state: TemporaryDirectory) throws -> ProgramRun {
+        try ProgramRun.run(Repository.executable("pmctl"),
+                           arguments + ["--state", state.path, "--agent-process", "/bin/sh", "--agent-arg", lab.script.path,
+                                        "--agent-arg", lab.directory.path, "--agent-arg", "{host}"],
+                           environment: ["PMCTL_INVENTORY": nil, "HOME": "/nonexistent"])
+    }
+
+    func runID(_ run: ProgramRun) -> String? {
+        guard let last = run.lines.last, let range = last.range(of: #""run":""#) else { return nil }
+        return String(last[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test func aRunIsJournaledAndHistoryShowsItsCountsAndHosts() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try lab.setMode("refuse", for: ["b2"])
+        let run = try pmctl(["--json", "status", "a1", "b2", "c3"], lab: lab, state: state)
+        #expect(run.status == 1)
+        let id = try #require(runID(run))
+
+        let history = try pmctl(["history", "--json"], lab: lab, state: state)
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.lines.count == 1)
+        #expect(history.lines[0].hasPrefix(#"{"run":"\#(id)","started":""#))
+        #expect(history.lines[0].contains(#""command":"pmctl --json status a1 b2 c3"#))
+        #expect(history.lines[0].hasSuffix(#""counts":{"ok":2,"failed":0,"unreachable":0,"auth":0,"hostkey":0,"timeout":0,"refused":1,"skipped":0},"unfinished":0}"#))
+        #expect(!history.lines[0].contains(#""ended":null"#))
+
+        let detail = try pmctl(["history", id, "--json"], lab: lab, state: state)
+        #expect(detail.lines.count == 4)
+        #expect(detail.lines[1].hasPrefix(#"{"host":"b2","action":"status","outcome":"refused""#))
+        let human = try pmctl(["history", id], lab: lab, state: state)
+        #expect(human.stdout.contains("b2  refused"), "\(human.stdout)")
+    }
+
+    @Test func killMinus9MidFanOutLeavesFinishedHostsAndTheRestUnfinishedThenRetryCompletesThem() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let hosts = (1...12).map { String(format: "n%02d", $0) }
+        try lab.setMode("slow", for: hosts)   // each answers after 1 s
+        // Two at a time: 6 s in all. Killed after about 2.5 s: some done, some in flight, most not started.
+        let process = Process()
+        process.executableURL = Repository.executable("pmctl")
+        process.arguments = ["--json", "--fanout", "2", "--yes", "--state", state.path, "status"] + hosts
+            + ["--agent-process", "/bin/sh", "--agent-arg", lab.script.path, "--agent-arg", lab.directory.path, "--agent-arg", "{host}"]
+        process.environment = ["HOME": "/nonexistent", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        Thread.sleep(forTimeInterval: 2.5)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        // Read the database directly, as another process would after the crash.
+        let database = try JournalDatabase(stateDirectory: state.path)
+        let rows = try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, outcome FROM host ORDER BY position")
+        }
+        let finished = rows.filter { ($0["outcome"] as String?) == "ok" }.map { $0["name"] as String }
+        let unfinished = rows.filter { ($0["outcome"] as String?) == nil }.map { $0["name"] as String }
+        #expect(rows.count == 12)
+        #expect((2...6).contains(finished.count), "finished: \(finished)")
+        #expect(finished.count + unfinished.count == 12)
+        // Every host the journal says finished did answer its agent; none is lost.
+        for host in finished { #expect(lab.requests(host) == ["REQ r1 ping"], "\(host)") }
+
+        let history = try pmctl(["history", "--json"], lab: lab, state: state)
+        #expect(history.lines.first?.contains(#""ended":null"#) == true)
+        #expect(history.lines.first?.contains(#""unfinished":\#(unfinished.count)}"#) == true, "\(history.stdout)")
+        let id = try #require(history.lines.first.flatMap { line in
+            line.range(of: #"{"run":""#).map { String(line[$0.upperBound...].prefix { $0 != "\"" }) }
+        })
+
+        try lab.setMode("ok", for: hosts)
+        let retry = try pmctl(["--json", "--yes", "retry", id, "--failed"], lab: lab, state: state)
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect(retry.lines.count == unfinished.count + 1)
+        // Hosts that had finished were not asked again; the rest were asked once more.
+        for host in finished { #expect(lab.requests(host).count == 1, "\(host) was retried though it had ended ok") }
+        for host in unfinished { #expect(lab.requests(host).last == "REQ r1 ping", "\(host)") }
+        let again = try pmctl(["retry", id], lab: lab, state: state)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("retrying status of run \(id) on \(unfinished.count) host(s)"))
+    }
+
+    @Test func retryOfAnUnknownRunIsAClearError() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let run = try pmctl(["retry", "no-such-run"], lab: lab, state: state)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no run 'no-such-run' in the journal"))
+    }
+
+    @Test func thePlanSurvivesTheJournalForm() throws {
+        var cancel = PMProtocol.CancelArguments()
+        cancel.method = .initLevel(0)
+        cancel.wol = true
+        cancel.label = "tst 100"
+        for plan in [ActionPlan.status, .check, .info, .cancel(cancel), .ipmi(.cycle, label: "x")] {
+            #expect(try ActionPlan(journalForm: plan.journalForm) == plan)
+        }
+        #expect(throws: PlanError.self) { try ActionPlan(journalForm: "explode now") }
+    }
+}

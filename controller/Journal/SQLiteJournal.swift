@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import PMProtocol
+
+/// The journal as an event handler: the run and every host are written when the run
+/// starts (outcome NULL, which reads as `unfinished`), then each host's start, steps and
+/// result as they happen, each in its own committed transaction.
+public final class SQLiteJournal: Journal, @unchecked Sendable {
+    // Calls arrive one at a time (EventHub serializes them); `firstError` is only read
+    // after the run.
+    private let database: JournalDatabase
+    private let plan: ActionPlan
+    private var runID = ""
+    private var stepCounts: [String: Int] = [:]
+    /// The first write that failed, if any; later events are still attempted.
+    public private(set) var firstError: Error?
+
+    public init(database: JournalDatabase, plan: ActionPlan) {
+        self.database = database
+        self.plan = plan
+    }
+
+    public func runStarted(_ info: RunInfo) {
+        runID = info.runID
+        write { db in
+            try db.execute(sql: "INSERT INTO run (id, action, plan, command, started) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [info.runID, info.action, self.plan.journalForm, info.command, JournalDatabase.timestamp()])
+            for (position, name) in info.hosts.enumerated() {
+                try db.execute(sql: "INSERT OR IGNORE INTO host (run, position, name) VALUES (?, ?, ?)",
+                               arguments: [info.runID, position, name])
+            }
+        }
+    }
+
+    public func handle(_ event: HostEvent) {
+        switch event {
+        case .started(let host):
+            write { db in
+                try db.execute(sql: "UPDATE host SET started = ? WHERE run = ? AND name = ?",
+                               arguments: [JournalDatabase.timestamp(), self.runID, host])
+            }
+        case .step(let host, let step):
+            let seq = stepCounts[host, default: 0]
+            stepCounts[host] = seq + 1
+            let extra = String(decoding: LineCodec.encode(.ok(id: "x", step.extra)).dropFirst(5).dropLast(), as: UTF8.self)
+            write { db in
+                try db.execute(sql: "INSERT INTO step (run, host, seq, step, name, result, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [self.runID, host, seq, step.step, step.name, step.result, extra])
+            }
+        case .finished(let result):
+            // A host cut off by Ctrl-C keeps outcome NULL: its result never came.
+            let outcome: String? = result.outcome == .unfinished ? nil : result.outcome.rawValue
+            write { db in
+                try db.execute(sql: """
+                    UPDATE host SET ended = ?, outcome = ?, elapsed_ms = ?, message = ?, via = ?
+                    WHERE run = ? AND name = ?
+                    """, arguments: [JournalDatabase.timestamp(), outcome, result.elapsedMilliseconds, result.message,
+                                     result.via, self.runID, result.host])
+            }
+        case .connected, .greeted, .data:
+            break
+        }
+    }
+
+    public func runFinished(_ report: RunReport) {
+        write { db in
+            try db.execute(sql: "UPDATE run SET ended = ?, interrupted = ? WHERE id = ?",
+                           arguments: [JournalDatabase.timestamp(), report.interrupted, self.runID])
+        }
+    }
+
+    private func write(_ body: @escaping (Database) throws -> Void) {
+        do { try database.pool.write(body) } catch { if firstError == nil { firstError = error } }
+    }
+}
