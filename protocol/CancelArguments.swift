@@ -70,10 +70,10 @@ public struct CancelArguments: Equatable, Sendable {
     public init() {}
 
     /// Whether the execution host itself acts (after its stack): SELF, or implied by
-    /// FORCE and INIT.
+    /// INIT, and by FORCE unless FORCE only picks how one selected guest (`vm`) dies.
     public var hostActs: Bool {
         if case .initLevel = method { return true }
-        return includeSelf || force
+        return includeSelf || (force && vm == nil)
     }
 
     public var guestAction: GuestAction {
