@@ -103,7 +103,7 @@ public final class AgentSession {
         }
         guard message.kind == .request, let id = message.id, let word = message.word else {
             writer.send(.error(id: message.id, .badLine, message: "the agent accepts only REQ lines, got \(message.kind.rawValue)",
-                               ["problem": "not-a-request"]))
+                               ["problem": DecodeError.Problem.unknownKind.rawValue]))
             return .serving
         }
         guard let verb = Verb(rawValue: word) else {

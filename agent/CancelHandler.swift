@@ -82,17 +82,18 @@ struct CancelHandler: RequestHandler {
         let text = "pmagent: \(host) will \(action.verb) \(when), as requested through pmctl\(run). Save your work and log out."
         AgentLog.syslogLine(LOG_WARNING, text)
         context.log.info(text)
-        var extra: Fields = ["delay": String(action.delay)]
+        var detail = "\(action.verb) \(when)"
         if context.runner.locate(.wall) == nil {
-            extra.set("detail", "wall is not installed: syslog only")
+            detail += "; wall is not installed: syslog only"
         } else {
             do {
                 let result = try context.runner.run(.wall, [], input: Array((text + "\n").utf8), timeout: 10)
-                if result.exitCode != 0 { extra.set("detail", "wall failed with exit code \(result.exitCode): syslog only") }
+                if result.exitCode != 0 { detail += "; wall failed with exit code \(result.exitCode): syslog only" }
             } catch {
-                extra.set("detail", "wall: \(error.message): syslog only")
+                detail += "; wall: \(error.message): syslog only"
             }
         }
+        let extra: Fields = ["detail": detail, "delay": String(action.delay)]
         report(Step("notice", name: host, result: "sent", extra: extra))
     }
 }

@@ -15,7 +15,7 @@ protocol Hypervisor: AnyObject {
 /// A guest as its hypervisor lists it.
 struct Guest: Equatable, Sendable {
     var name: String
-    /// `running`, `paused`, `blocked`, `shutdown`, `shutoff`, `crashed`, ... as INFO reports it.
+    /// `running`, `paused`, `blocked`, `shutdown`, `off`, `crashed`, ... as INFO reports it.
     var state: String
     /// Whether it still holds resources (running, paused, blocked...): what "still up" means
     /// when waiting for a shutdown.

@@ -13,17 +13,14 @@ struct InfoHandler: RequestHandler {
             var record: Fields = ["record": "iface", "name": interface.name]
             record.set("mac", interface.mac)
             record.set("ipv4", interface.ipv4.joined(separator: ","))
-            record.set("master", interface.master ?? "")
-            var supported = "unknown"
-            var current = "unknown"
+            record.set("master", interface.master)
+            // wol-supported and wol only where known (PROTOCOL.md 6.2).
             if hasEthtool, let result = try? runner.run(.ethtool, [interface.name], privileged: false, timeout: 10),
                result.exitCode == 0 {
                 let settings = WakeOnLanSettings(ethtoolOutput: result.output)
-                supported = settings.supported.isEmpty ? "none" : settings.supported
-                current = settings.current.isEmpty ? "none" : settings.current
+                if !settings.supported.isEmpty { record.set("wol-supported", settings.supported) }
+                if !settings.current.isEmpty { record.set("wol", settings.current) }
             }
-            record.set("wol-supported", supported)
-            record.set("wol", current)
             reply.send(.data(id: id, record))
         }
 
@@ -45,8 +42,9 @@ struct InfoHandler: RequestHandler {
 
         let facts = context.facts
         var result: Fields = ["host": facts.hostName, "os": facts.operatingSystem]
-        result.set("uuid", facts.productUUID ?? "unknown")
-        result.set("serial", facts.productSerial ?? "unknown")
+        // Omitted where unreadable (PROTOCOL.md 6.2): DMI files are root-only on most hosts.
+        result.set("uuid", facts.productUUID)
+        result.set("serial", facts.productSerial)
         result.set("boot", facts.bootID)
         result.set("uptime", facts.uptime)
         result.set("hypervisors", kinds.joined(separator: ","))

@@ -71,7 +71,7 @@ final class LibvirtStack: Hypervisor {
         case 2: return ("blocked", true)
         case 3: return ("paused", true)
         case 4: return ("shutdown", true)  // being shut down: still up
-        case 5: return ("shutoff", false)
+        case 5: return ("off", false)
         case 6: return ("crashed", false)
         case 7: return ("pmsuspended", true)
         default: return ("nostate", true)

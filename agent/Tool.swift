@@ -19,9 +19,10 @@ public enum Tool: String, CaseIterable, Sendable {
         }
     }
 
-    /// The tools `check` reports on, in the order SEMANTICS.md lists them.
+    /// The tools `check` reports on, in the order PROTOCOL.md lists them (plus Debian's
+    /// spelling `etherwake` beside `ether-wake`).
     static let checked: [Tool] = [
-        .poweroff, .reboot, .halt, .initTool, .shutdown, .systemctl, .ethtool, .etherWake, .etherwake, .ip,
-        .brctl, .ifup, .ifdown, .virsh, .xl, .xm, .ipmitool, .wall,
+        .poweroff, .reboot, .halt, .initTool, .shutdown, .systemctl, .wall, .ethtool, .etherWake, .etherwake,
+        .ip, .brctl, .ifup, .ifdown, .virsh, .xl, .xm, .ipmitool,
     ]
 }

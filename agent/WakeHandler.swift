@@ -1,6 +1,7 @@
 import PMProtocol
 
 /// WAKE: the agent relays a magic packet for the controller onto this host's segment.
+/// One `STEP step=wake name=<mac> result=sent detail=<route>` per packet, then `OK`.
 struct WakeHandler: RequestHandler {
     var context: AgentContext
 
@@ -8,27 +9,28 @@ struct WakeHandler: RequestHandler {
         let arguments: WakeArguments
         do { arguments = try WakeArguments(fields) } catch { throw .badArgument(error) }
         let packet = MagicPacket(target: arguments.mac, password: arguments.password)
-        var result: Fields = ["mac": arguments.mac.description]
+        let mac = arguments.mac.description
         do {
             switch arguments.route {
             case .interface(let name):
                 try MagicPacketSender.sendFrame(packet, interface: name)
-                result.set("if", name)
+                reply.send(Step("wake", name: mac, result: "sent", extra: ["detail": "frame on \(name)"]), id: id)
             case .broadcast(let address):
-                try MagicPacketSender.sendDatagram(packet, to: address, ports: arguments.ports)
-                result.set("broadcast", address)
-                result.set("ports", arguments.ports.map(String.init).joined(separator: ","))
+                for port in arguments.ports {
+                    try MagicPacketSender.sendDatagram(packet, to: address, ports: [port])
+                    reply.send(Step("wake", name: mac, result: "sent", extra: ["detail": "udp \(address):\(port)"]), id: id)
+                }
             }
         } catch {
-            context.log.error("wake \(arguments.mac): \(error)")
+            context.log.error("wake \(mac): \(error)")
             switch error {
-            case .notPermitted: throw AgentError(.notPermitted, error.description)
+            case .notPermitted: throw AgentError(.notPermitted, error.description, ["tool": "pmagent"])
             case .noSuchInterface: throw AgentError(.badArgument, "if: \(error.description)", ["key": "if"])
             case .badDestination: throw AgentError(.badArgument, "broadcast: \(error.description)", ["key": "broadcast"])
             case .system: throw AgentError(.internalError, error.description)
             }
         }
-        context.log.info("sent a magic packet for \(arguments.mac)")
-        return Completion(result)
+        context.log.info("sent a magic packet for \(mac)")
+        return Completion(["mac": mac])
     }
 }
