@@ -102,10 +102,13 @@ final class AgentProcess {
         String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
     }
 
+    /// Ends an agent the test left running: EOF first, as a controller would, then SIGTERM.
+    /// (Polls isRunning: Process.waitUntilExit can hang in a deinit on Linux.)
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        try? stdinPipe.fileHandleForWriting.close()
+        for attempt in 0..<400 where process.isRunning {
+            if attempt == 200 { process.terminate() }
+            usleep(10_000)
         }
     }
 
