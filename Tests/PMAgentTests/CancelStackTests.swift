@@ -201,4 +201,31 @@ struct CancelStackTests {
         #expect(try agent.finish() == 0)
         #expect(fixture.record == ["ethtool v0"])
     }
+
+    @Test("Guests the controller already cancelled through their own agents get no call, but are waited for and forced")
+    func handledGuestsAreWaitedForNotCalled() throws {
+        let fixture = try AgentFixture()
+        try fixture.xenFake(running: ["tst100", "tst101"])
+        let agent = try fixture.startAgent()
+
+        let reply = try agent.request("REQ h1 cancel type=xen handled=tst100 timeout=1")
+        #expect(reply.steps == ["vm tst101 shutdown", "vm tst100 forced"])
+        #expect(reply.final?.kind == .ok)
+        #expect(try agent.finish() == 0)
+        #expect(!fixture.record.contains("xl shutdown tst100"))
+        #expect(fixture.record.contains("xl shutdown tst101"))
+        #expect(fixture.record.last == "xl destroy tst100")
+    }
+
+    @Test("INIT:3 leaves the guests alone and runs init 3 on the host")
+    func initThreeLeavesGuestsAlone() throws {
+        let fixture = try AgentFixture()
+        try fixture.powerFakes()
+        try fixture.xenFake(running: ["tst100"])
+        let agent = try fixture.startAgent()
+
+        let reply = try agent.request("REQ i3 cancel type=xen method=init level=3 delay=0")
+        #expect(reply.steps == ["notice lab01 sent", "host lab01 init-accepted"])
+        #expect(fixture.waitForRecord { $0.hasPrefix("init") } == ["wall", "init 3"])
+    }
 }
