@@ -9,6 +9,10 @@ struct Execution {
     let hostWords: [String]
     var bmcInterval: Double = 5
     var bmcFanout: Int = 16
+    /// Seconds between two magic packets of one run (`wake --stagger`).
+    var stagger: Double = 0.05
+    /// Handlers beyond the renderer and the journal (`learn` stores what INFO found).
+    var extraHandlers: [any EventHandler] = []
 
     func run() async throws {
         let standardError = FileDescriptorSink.standardError
@@ -34,9 +38,9 @@ struct Execution {
             return
         }
         switch plan {
-        case .wake, .console:
+        case .console:
             throw fail("\(plan.name) is parsed (see --dry-run) but not carried out by this build yet; it comes in a later issue")
-        case .status, .check, .info, .cancel, .ipmi:
+        case .status, .check, .info, .cancel, .ipmi, .wake:
             break
         }
         if hosts.count > globals.confirmAbove, !globals.yes {
@@ -61,7 +65,7 @@ struct Execution {
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        var handlers: [any EventHandler] = [renderer]
+        var handlers: [any EventHandler] = [renderer] + extraHandlers
         let journal = openJournal(standardError)
         if let journal { handlers.append(journal) }
         let report: RunReport
@@ -75,7 +79,9 @@ struct Execution {
             do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
             let runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
                                 settings: settings, fanout: globals.fanout)
-            report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption)
+            let learned = (try? JournalDatabase(stateDirectory: StateDirectory.path(globals.state))).map(LearnedFacts.init)
+            report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption,
+                                      learned: learned, stagger: stagger)
         }
         if let error = journal?.firstError {
             standardError.write("pmctl: the journal could not record everything (\(error)); run \(runID) may be incomplete in 'pmctl history'\n")

@@ -4,7 +4,15 @@ import PMProtocol
 
 struct Wake: ParsableCommand, RunnableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Wake hosts by Wake-on-LAN and wait until their agents answer (plan only in this build: see --dry-run).")
+        abstract: "Wake hosts by Wake-on-LAN and wait until their agents answer.",
+        discussion: """
+        Each host is woken by magic packet: from its inventory relay (an agent on its segment), from --via, or \
+        from this host (UDP to --broadcast or the inventory's broadcast, or a raw frame on --interface). The MAC \
+        comes from --mac, the inventory, or what 'pmctl learn' stored. A host whose agent already answers is \
+        reported already-up and gets no packet. After sending, pmctl waits (--timeout, default 180 s) until the \
+        host's agent greets over SSH; a ping or an open port alone never counts. A host that never answers ends \
+        'timeout' with what was last seen.
+        """)
 
     @OptionGroup var globals: GlobalOptions
 
@@ -31,13 +39,20 @@ struct Wake: ParsableCommand, RunnableCommand {
     @Flag(name: .customLong("no-wait"), help: "Send and report 'sent' only; do not wait for the agent.")
     var noWait = false
 
+    @Flag(name: .customLong("both-ports"), help: "Send each UDP packet to port 7 as well as the --udp-port (some NICs listen on one only).")
+    var bothPorts = false
+
+    @Option(help: ArgumentHelp("Milliseconds between two hosts' magic packets, to spare the power circuit; the waits still run side by side.", valueName: "ms"))
+    var stagger: Int = 50
+
     @Argument(help: "Hosts to wake: inventory names, @groups, node sets, names or addresses.")
     var hosts: [String] = []
 
     func plan() throws -> WakePlan {
         var plan = WakePlan()
         guard (1...65_535).contains(udpPort) else { throw ValidationError("--udp-port must be from 1 to 65535") }
-        plan.ports = [udpPort]
+        plan.ports = bothPorts && udpPort != 7 ? [udpPort, 7] : [udpPort]
+        guard stagger >= 0 else { throw ValidationError("--stagger must be 0 or more milliseconds") }
         if let broadcast, !Patterns.isHostName(broadcast) { throw ValidationError("--broadcast '\(broadcast)' is not an address or host name") }
         if let interface, !Patterns.isInterfaceName(interface) { throw ValidationError("--interface '\(interface)' is not an interface name") }
         if broadcast != nil, interface != nil { throw ValidationError("give --broadcast (UDP) or --interface (raw frame), not both") }
@@ -65,6 +80,6 @@ struct Wake: ParsableCommand, RunnableCommand {
             plan.target = hosts[0]
             words = [via]
         }
-        try await Execution(globals: globals, plan: .wake(plan), hostWords: words).run()
+        try await Execution(globals: globals, plan: .wake(plan), hostWords: words, stagger: Double(stagger) / 1000).run()
     }
 }

@@ -114,10 +114,10 @@ import Testing
         #expect(s8.stdout.contains("then confirm lab01 answers with a new boot id"))
     }
 
-    @Test func wakeIsPlannedButNotYetCarriedOut() throws {
-        let run = try pmctl(["wake", "hostX", "--inventory", Self.example])
+    @Test func consoleIsPlannedButNotYetCarriedOut() throws {
+        let run = try pmctl(["-t", "pm", "-a", "create=CONSOLE:cli", "lab01", "--inventory", Self.example])
         #expect(run.status == 2)
-        #expect(run.stderr.contains("wake is parsed (see --dry-run) but not carried out by this build yet"))
+        #expect(run.stderr.contains("console is parsed (see --dry-run) but not carried out by this build yet"))
     }
 
     @Test func helpShowsTheSeedLines() throws {

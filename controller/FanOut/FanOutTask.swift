@@ -22,31 +22,32 @@ public struct FanOutTask: Sendable {
                     work: @escaping @Sendable (ResolvedHost) -> HostResult) async -> RunReport {
         let started = Deadline.now
         hub.runStarted(info)
-        var results: [String: HostResult] = [:]
-        await withTaskGroup(of: HostResult.self) { group in
-            var pending = hosts.makeIterator()
+        // Keyed by position, not name: a wake's result names the woken host, not the relay.
+        var results: [Int: HostResult] = [:]
+        await withTaskGroup(of: (Int, HostResult).self) { group in
+            var pending = hosts.enumerated().makeIterator()
             var inFlight = 0
             func startNext() {
-                guard !interruption.isSet, let host = pending.next() else { return }
+                guard !interruption.isSet, let (index, host) = pending.next() else { return }
                 inFlight += 1
                 let hub = self.hub
                 group.addTask {
                     hub.emit(.started(host: host.name))
-                    return await Self.onOwnThread { work(host) }
+                    return (index, await Self.onOwnThread { work(host) })
                 }
             }
             for _ in 0..<fanout { startNext() }
-            while inFlight > 0, let result = await group.next() {
+            while inFlight > 0, let (index, result) = await group.next() {
                 inFlight -= 1
-                results[result.host] = result
+                results[index] = result
                 hub.emit(.finished(result))
                 startNext()
             }
         }
         let interrupted = interruption.isSet
         var ordered: [HostResult] = []
-        for host in hosts {
-            if let result = results[host.name] {
+        for (index, host) in hosts.enumerated() {
+            if let result = results[index] {
                 ordered.append(result)
             } else {
                 let result = HostResult(host: host.name, action: info.action, outcome: .unfinished,

@@ -22,14 +22,38 @@ public struct Runner: Sendable {
     }
 
     public func run(hosts: [ResolvedHost], runID: String = RunID.make(), command: String = "",
-                    handlers: [any EventHandler], interruption: Interruption = Interruption()) async -> RunReport {
+                    handlers: [any EventHandler], interruption: Interruption = Interruption(),
+                    learned: LearnedFacts? = nil, stagger: Double = 0.05) async -> RunReport {
         let hub = EventHub(handlers)
         let task = FanOutTask(fanout: fanout, hub: hub, interruption: interruption)
-        let info = RunInfo(runID: runID, action: plan.name, command: command, hosts: hosts.map(\.name))
         let (plan, inventory, resolver, connector, settings) = (self.plan, self.inventory, self.resolver, self.connector, self.settings)
-        return await task.run(info, hosts: hosts) { host in
+
+        // A wake's unit of work is the machine woken. With T: the named hosts are relays,
+        // each waking the target; else each named host is a target, sent for by its
+        // inventory relay or by this host.
+        var targets = hosts
+        var relays: [String: ResolvedHost] = [:]
+        if case .wake(let wake) = plan {
+            if let target = wake.target {
+                let woken = resolver.host(target)
+                targets = hosts.isEmpty ? [] : [woken]
+                relays[woken.name] = hosts.first
+            } else {
+                for host in hosts {
+                    if let relay = inventory[host: host.name]?.relay { relays[host.name] = resolver.host(relay) }
+                }
+            }
+        }
+        let info = RunInfo(runID: runID, action: plan.name, command: command, hosts: targets.map(\.name))
+        let pacer = SendPacer(interval: stagger)
+        let relaysByTarget = relays
+        return await task.run(info, hosts: targets) { host in
             let context = HostContext(host: host, connector: connector, settings: settings, interruption: interruption,
                                       hub: hub, resolver: resolver)
+            if case .wake(let wake) = plan {
+                return WakeWorker(context: context, plan: wake, inventory: inventory, relay: relaysByTarget[host.name],
+                                  pacer: pacer, learned: learned).run()
+            }
             return HostWorker(context: context, plan: plan, inventory: inventory).run()
         }
     }
