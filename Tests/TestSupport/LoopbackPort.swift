@@ -1,0 +1,89 @@
+import Foundation
+
+/// TCP ports on 127.0.0.1 for tests.
+public enum LoopbackPort {
+    /// A port nothing listens on right now (bound to port 0, then released).
+    public static func free() throws -> Int {
+        let socket = try LoopbackSocket()
+        return socket.port
+    }
+
+    /// Whether something accepts TCP connections on `port`.
+    public static func accepts(_ port: Int) -> Bool {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = LoopbackSocket.address(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0
+    }
+}
+
+/// A TCP socket bound to 127.0.0.1 on a port the kernel picks. Closed on deinit.
+///
+/// Bound but not listening, it is a port where connections are refused and nobody else
+/// can start listening meanwhile: `ClosedPort` uses that.
+final class LoopbackSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var address = Self.address(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else {
+            close(descriptor)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: actual.sin_port))
+    }
+
+    deinit { close(descriptor) }
+
+    func listen(backlog: Int32 = 128) throws {
+        guard Glibc.listen(descriptor, backlog) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+
+    static func address(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+}
+
+/// A port on 127.0.0.1 that refuses connections for as long as this object lives.
+public final class ClosedPort: @unchecked Sendable {
+    private let socket: LoopbackSocket
+    public var port: Int { socket.port }
+
+    public init() throws { socket = try LoopbackSocket() }
+}
+
+/// A TCP listener on 127.0.0.1 that completes connections (the kernel does, from the
+/// backlog) and never says a word: an SSH client hangs waiting for the banner.
+public final class SilentListener: @unchecked Sendable {
+    private let socket: LoopbackSocket
+    public var port: Int { socket.port }
+
+    public init() throws {
+        socket = try LoopbackSocket()
+        try socket.listen()
+    }
+}
