@@ -1,12 +1,13 @@
 import Foundation
 import SSH
+import Testing
 import TestSupport
 
 extension SSHDaemon {
     /// A target for this server: its client key, its known_hosts, no ssh-agent.
     func target(
         identity: String? = nil, knownHosts: String? = nil, agentSocket: String? = nil, connectTimeout: Duration = .seconds(10)
-    ) throws -> SSHTarget {
+    ) throws(SSHError) -> SSHTarget {
         try SSHTarget(
             host: host, port: port, user: user, identity: identity ?? clientKey.privateKeyPath,
             knownHosts: knownHosts ?? knownHostsPath, agentSocket: agentSocket, connectTimeout: connectTimeout)
@@ -14,14 +15,17 @@ extension SSHDaemon {
 }
 
 /// Runs `body` and returns what it threw (nil if nothing) and how long it took, in seconds.
-func timed(_ body: () throws(SSHError) -> Void) -> (error: SSHError?, seconds: Double) {
+/// An error other than `SSHError` is recorded as a test issue.
+func timed(_ body: () throws -> Void) -> (error: SSHError?, seconds: Double) {
     let clock = ContinuousClock()
     let start = clock.now
     var failure: SSHError?
-    do throws(SSHError) {
+    do {
         try body()
-    } catch {
+    } catch let error as SSHError {
         failure = error
+    } catch {
+        Issue.record("unexpected error \(error)")
     }
     let duration = clock.now - start
     let (seconds, attoseconds) = duration.components

@@ -10,16 +10,44 @@ public enum LoopbackPort {
 
     /// Whether something accepts TCP connections on `port`.
     public static func accepts(_ port: Int) -> Bool {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
+        guard let descriptor = connected(port) else { return false }
+        close(descriptor)
+        return true
+    }
+
+    /// The first line a server on `port` sends (an SSH banner), waiting at most `seconds`;
+    /// nil if nothing accepts or nothing arrives.
+    public static func banner(_ port: Int, seconds: Double = 2) -> String? {
+        guard let descriptor = connected(port) else { return nil }
         defer { close(descriptor) }
+        var received: [UInt8] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while !received.contains(UInt8(ascii: "\n")), Date() < deadline {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 100) >= 0 else { return nil }
+            guard entry.revents != 0 else { continue }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[0..<count]
+        }
+        return received.isEmpty ? nil : String(decoding: received, as: UTF8.self)
+    }
+
+    private static func connected(_ port: Int) -> Int32? {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
         var address = LoopbackSocket.address(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return result == 0
+        guard result == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
     }
 }
 

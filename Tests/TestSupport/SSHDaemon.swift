@@ -31,6 +31,7 @@ public final class SSHDaemon: @unchecked Sendable {
 
     private let lock = NSLock()
     private var process: ChildProcess?
+    private let bannerToken = "pmcontrol-test-\(UInt64.random(in: 0...UInt64.max))"
     private var extraKeyCount = 0
 
     /// Starts the server and waits until its port accepts connections.
@@ -86,6 +87,8 @@ public final class SSHDaemon: @unchecked Sendable {
             "PermitRootLogin prohibit-password",
             "AllowTcpForwarding yes",
             "Subsystem sftp internal-sftp",
+            // Lets `start` tell our sshd from another one that won a race for the port.
+            "VersionAddendum \(bannerToken)",
         ]
         // OpenSSH 9.8+ penalises sources that fail auth; tests fail auth on purpose.
         if Self.penalisesFailedAuth { lines.append("PerSourcePenalties no") }
@@ -110,7 +113,13 @@ public final class SSHDaemon: @unchecked Sendable {
                 lock.withLock { self.process = nil }
                 return false
             }
-            if LoopbackPort.accepts(port) { return true }
+            if let banner = LoopbackPort.banner(port) {
+                // Another sshd may hold the port (ours then exits, unable to bind).
+                if banner.contains(bannerToken) { return true }
+                process.stop()
+                lock.withLock { self.process = nil }
+                return false
+            }
             usleep(20_000)
         }
         stop()
