@@ -42,12 +42,12 @@ struct KnownHosts: ~Copyable {
         port == 22 ? host : "[\(host)]:\(port)"
     }
 
+    /// Loads one line. libssh2 takes a length but still reads up to a NUL at the end of
+    /// the key (as `fgets` lines in `readfile` always have): a buffer without one made it
+    /// compare stray bytes and report a changed key now and then.
     private static func read(_ line: String, into collection: OpaquePointer) -> Bool {
-        let bytes = Array(line.utf8)
-        return bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) {
-                libssh2_knownhost_readline(collection, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0
-            }
+        line.withCString { text in
+            libssh2_knownhost_readline(collection, text, strlen(text), LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0
         }
     }
 

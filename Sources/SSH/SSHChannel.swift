@@ -59,6 +59,7 @@ public final class SSHChannel {
     /// Both streams are looked at on every call (never one drained first), so a command
     /// that fills stderr while we wait for stdout cannot deadlock on the channel window.
     public func read(deadline: Deadline) throws(SSHError) -> Event {
+        try ensureOpen()
         guard !sawEOF else { return .eof }
         while true {
             if session.cancel.isCancelled { throw .cancelled }
@@ -109,6 +110,7 @@ public final class SSHChannel {
     /// Waits while the remote side's window is full; a remote command that does not read
     /// its input ends this with `.timeout(.write)`.
     public func write(_ bytes: [UInt8], deadline: Deadline) throws(SSHError) {
+        try ensureOpen()
         var offset = 0
         while offset < bytes.count {
             if session.cancel.isCancelled { throw .cancelled }
@@ -129,6 +131,7 @@ public final class SSHChannel {
 
     /// Tells the remote side no more input comes (closes the command's stdin).
     public func sendEOF(deadline: Deadline) throws(SSHError) {
+        try ensureOpen()
         guard !sentEOF else { return }
         let status = try session.call(.write, until: deadline) { libssh2_channel_send_eof(handle) }
         guard status == 0 else { throw .channelFailed("sending EOF failed: \(session.lastErrorMessage())") }
@@ -140,6 +143,7 @@ public final class SSHChannel {
         guard (1...10_000).contains(columns), (1...10_000).contains(rows) else {
             throw .channelFailed("terminal size \(columns)x\(rows) is out of range")
         }
+        try ensureOpen()
         let status = try session.call(.channel, until: deadline) {
             pm_channel_request_pty_size(handle, Int32(columns), Int32(rows))
         }
@@ -152,7 +156,7 @@ public final class SSHChannel {
     /// remote EOF, since the exit status arrives after it.
     @discardableResult
     public func close(deadline: Deadline) throws(SSHError) -> Exit {
-        guard !freed else { throw .channelFailed("the channel is already closed") }
+        try ensureOpen()
         try? sendEOF(deadline: deadline)
         while try read(deadline: deadline) != .eof {}
         _ = try session.call(.read, until: deadline) { libssh2_channel_close(handle) }
@@ -162,6 +166,11 @@ public final class SSHChannel {
         _ = try session.call(.write, until: deadline) { libssh2_channel_free(handle) }
         freed = true
         return exit
+    }
+
+    /// The handle is gone after `close`; using it then would be a use-after-free.
+    private func ensureOpen() throws(SSHError) {
+        guard !freed else { throw .channelFailed("the channel is already closed") }
     }
 
     private func exitSignal() -> String? {

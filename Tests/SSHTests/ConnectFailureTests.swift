@@ -45,6 +45,15 @@ struct ConnectFailureTests {
         #expect(outcome.seconds < 2.0)
     }
 
+    @Test func aHostThatDropsTheConnectionAttemptTimesOutInConnectAtTheDeadline() throws {
+        let full = try SilentListener(full: true)
+        let target = try SSHTarget(host: "127.0.0.1", port: full.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 1.2)) }
+        #expect(outcome.error == .timeout(.connect))
+        #expect(outcome.seconds >= 1.2)
+        #expect(outcome.seconds < 1.7)
+    }
+
     @Test func theTargetsConnectTimeoutIsTheDefaultDeadline() throws {
         let silent = try SilentListener()
         let target = try SSHTarget(

@@ -69,3 +69,34 @@ struct ExecTests {
         }
     }
 }
+
+@Suite("Channel lifetime")
+struct ChannelLifetimeTests {
+    @Test func usingAChannelAfterCloseIsAnErrorNotACrash() throws {
+        let sshd = try SSHDaemon()
+        defer { sshd.stopAndRemoveFiles() }
+        let deadline = Deadline.after(seconds: 10)
+        let session = try SSHSession.connect(to: sshd.target(), deadline: deadline)
+        let channel = try session.exec("true", deadline: deadline)
+        try channel.close(deadline: deadline)
+        #expect(throws: SSHError.channelFailed("the channel is already closed")) { try channel.read(deadline: deadline) }
+        #expect(throws: SSHError.channelFailed("the channel is already closed")) { try channel.write([1], deadline: deadline) }
+    }
+
+    @Test func aSessionDroppedMidCommandLeavesNoRemoteProcessWaiting() throws {
+        let sshd = try SSHDaemon()
+        defer { sshd.stopAndRemoveFiles() }
+        let marker = sshd.directory.appendingPathComponent("still-running").path
+        do {
+            let deadline = Deadline.after(seconds: 10)
+            let session = try SSHSession.connect(to: sshd.target(), deadline: deadline)
+            let channel = try session.exec("/bin/cat >/dev/null; touch \(marker)", deadline: deadline)
+            try channel.write(Array("x".utf8), deadline: deadline)
+            _ = channel  // released here without close: deinit must free it and cut the link
+        }
+        // cat sees EOF when sshd notices the client is gone, then the marker appears.
+        let until = Date().addingTimeInterval(5)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < until { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+}

@@ -8,9 +8,11 @@ struct TimeoutAndCancellationTests {
     @Test func aCommandThatStopsTalkingEndsTheReadAtItsDeadline() throws {
         let sshd = try SSHDaemon()
         defer { sshd.stopAndRemoveFiles() }
-        let hang = try sshd.makeHangingCommand(printing: "HELLO proto=1.0")
-        let session = try SSHSession.connect(to: sshd.target(), deadline: .after(seconds: 10))
-        let channel = try session.exec(hang, deadline: .after(seconds: 10))
+        // As an agent would be installed: a key whose forced command hangs mid-request.
+        let key = try sshd.makeKey(named: "stuck-agent")
+        try sshd.authorize(key, forcedCommand: try sshd.makeHangingCommand(printing: "HELLO proto=1.0"))
+        let session = try SSHSession.connect(to: sshd.target(identity: key.privateKeyPath), deadline: .after(seconds: 10))
+        let channel = try session.exec("pmagent serve", deadline: .after(seconds: 10))
         #expect(try channel.read(deadline: .after(seconds: 10)) == .stdout(Array("HELLO proto=1.0\n".utf8)))
         let outcome = timed { _ = try channel.read(deadline: .after(seconds: 1)) }
         #expect(outcome.error == .timeout(.read))

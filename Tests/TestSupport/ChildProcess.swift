@@ -50,8 +50,14 @@ public final class ChildProcess: @unchecked Sendable {
         lock.withLock {
             guard exitStatus == nil else { return false }
             var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
                 exitStatus = status
+                return false
+            }
+            if result < 0 && errno == ECHILD {
+                // Reaped by someone else: gone, and its PID may be reused, so never signal it again.
+                exitStatus = -1
                 return false
             }
             return true

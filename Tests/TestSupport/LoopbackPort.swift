@@ -34,6 +34,30 @@ public enum LoopbackPort {
         return received.isEmpty ? nil : String(decoding: received, as: UTF8.self)
     }
 
+    /// A socket connected to `port` without blocking longer than `seconds`, or nil.
+    static func connectedSocket(_ port: Int, waitingAtMost seconds: Double) -> Int32? {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = LoopbackSocket.address(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if result != 0 {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            var problem: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard errno == EINPROGRESS, poll(&entry, 1, Int32(seconds * 1000)) > 0,
+                getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &problem, &length) == 0, problem == 0
+            else {
+                close(descriptor)
+                return nil
+            }
+        }
+        return descriptor
+    }
+
     private static func connected(_ port: Int) -> Int32? {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return nil }
@@ -108,10 +132,21 @@ public final class ClosedPort: @unchecked Sendable {
 /// backlog) and never says a word: an SSH client hangs waiting for the banner.
 public final class SilentListener: @unchecked Sendable {
     private let socket: LoopbackSocket
+    private var fillers: [Int32] = []
     public var port: Int { socket.port }
 
-    public init() throws {
+    /// - Parameter full: fill the accept queue first, so the kernel drops further SYNs and
+    ///   a client's TCP connect itself hangs (as with a host that is down or firewalled).
+    public init(full: Bool = false) throws {
         socket = try LoopbackSocket()
-        try socket.listen()
+        try socket.listen(backlog: full ? 0 : 128)
+        if full {
+            // Backlog 0 still queues one connection (Linux); two make sure it is full.
+            for _ in 0..<2 {
+                if let filler = LoopbackPort.connectedSocket(port, waitingAtMost: 0.3) { fillers.append(filler) }
+            }
+        }
     }
+
+    deinit { fillers.forEach { close($0) } }
 }

@@ -28,6 +28,8 @@ public final class SSHDaemon: @unchecked Sendable {
     public var logPath: String { directory.appendingPathComponent("sshd.log").path }
     /// The PID of the sshd listener, 0 once stopped.
     public var pid: Int32 { lock.withLock { process?.pid ?? 0 } }
+    /// Whether this instance's sshd still runs: a test that fails to connect can say why.
+    public var isRunning: Bool { lock.withLock { process }?.isRunning ?? false }
 
     private let lock = NSLock()
     private var process: ChildProcess?
