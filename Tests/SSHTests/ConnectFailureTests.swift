@@ -54,6 +54,19 @@ struct ConnectFailureTests {
         #expect(outcome.seconds < 1.7)
     }
 
+    @Test func aServerThatStallsAuthenticationTimesOutInAuthAtTheDeadline() throws {
+        // sshd asks AuthorizedKeysCommand about keys not in authorized_keys; this one
+        // takes 5 s to answer (short, so the sshd child it holds ends soon after the test).
+        let sshd = try SSHDaemon(extraConfig: ["AuthorizedKeysCommand /bin/sleep 5", "AuthorizedKeysCommandUser root"])
+        defer { sshd.stopAndRemoveFiles() }
+        let stranger = try sshd.makeUnauthorizedKey()
+        let target = try sshd.target(identity: stranger.privateKeyPath)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 1.5)) }
+        #expect(outcome.error == .timeout(.auth))
+        #expect(outcome.seconds >= 1.5)
+        #expect(outcome.seconds < 2.2)
+    }
+
     @Test func theTargetsConnectTimeoutIsTheDefaultDeadline() throws {
         let silent = try SilentListener()
         let target = try SSHTarget(
