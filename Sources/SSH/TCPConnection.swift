@@ -1,0 +1,148 @@
+import Foundation
+
+/// A connected, non-blocking TCP socket to the SSH server. Owns the descriptor.
+final class TCPConnection {
+    let descriptor: Int32
+    /// The numeric address connected to, for messages.
+    let address: String
+
+    private init(descriptor: Int32, address: String) {
+        self.descriptor = descriptor
+        self.address = address
+    }
+
+    deinit { close(descriptor) }
+
+    /// Stops all traffic while keeping the descriptor number ours, so a library still
+    /// holding it fails at once instead of waiting (and never writes to a reused number).
+    func shutdownBothWays() { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
+
+    /// Waits until the socket is ready for `events`, at most until `deadline`, looking at
+    /// `cancel` every 100 ms.
+    func wait(for events: Int16, until deadline: Deadline, cancel: Cancellation, phase: SSHError.Phase) throws(SSHError) {
+        try Self.wait(descriptor, for: events, until: deadline, cancel: cancel, phase: phase)
+    }
+
+    static func wait(
+        _ descriptor: Int32, for events: Int16, until deadline: Deadline, cancel: Cancellation, phase: SSHError.Phase
+    ) throws(SSHError) {
+        while true {
+            if cancel.isCancelled { throw .cancelled }
+            let slice = deadline.pollMilliseconds(cap: 100)
+            if slice == 0 && deadline.hasPassed { throw .timeout(phase) }
+            var entry = pollfd(fd: descriptor, events: events, revents: 0)
+            let ready = poll(&entry, 1, slice)
+            if ready > 0 { return }  // readable, writable, or an error the next call reports
+            if ready < 0 && errno != EINTR { throw .channelFailed("poll failed: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// Resolves `host` and connects to the first address that accepts, within `deadline`.
+    static func connect(host: String, port: Int, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> TCPConnection {
+        let addresses = try resolve(host: host, port: port, deadline: deadline, cancel: cancel)
+        var lastProblem = "no address"
+        for address in addresses {
+            do {
+                return try connect(to: address, deadline: deadline, cancel: cancel)
+            } catch .unreachable(_, let detail) {
+                lastProblem = "\(address.text): \(detail)"
+            }
+        }
+        throw .unreachable(host: host, detail: lastProblem)
+    }
+
+    private static func connect(to address: ResolvedAddress, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> TCPConnection {
+        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw .unreachable(host: address.text, detail: "socket: \(String(cString: strerror(errno)))") }
+        let connection = TCPConnection(descriptor: descriptor, address: address.text)
+        var one: Int32 = 1
+        // Small protocol messages must go out at once, not wait for Nagle.
+        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let started = address.storage.withUnsafeBytes { raw in
+            Glibc.connect(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), address.length)
+        }
+        if started != 0 {
+            guard errno == EINPROGRESS else { throw .unreachable(host: address.text, detail: String(cString: strerror(errno))) }
+            try connection.wait(for: Int16(POLLOUT), until: deadline, cancel: cancel, phase: .connect)
+            var problem: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &problem, &length)
+            guard problem == 0 else { throw .unreachable(host: address.text, detail: String(cString: strerror(problem))) }
+        }
+        return connection
+    }
+
+    struct ResolvedAddress: Sendable {
+        var family: Int32
+        var storage: [UInt8]
+        var length: socklen_t
+        var text: String
+    }
+
+    /// getaddrinfo blocks with no timeout of its own, so a name (not a literal address) is
+    /// resolved on a helper thread that is abandoned, not waited for, when the deadline
+    /// passes or the work is cancelled.
+    private static func resolve(host: String, port: Int, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> [ResolvedAddress] {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let isLiteral = inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+        if isLiteral { return try lookUp(host: host, port: port, numeric: true).get() }
+        let box = ResolutionBox()
+        let thread = Thread { box.finish(lookUp(host: host, port: port, numeric: false)) }
+        thread.stackSize = 256 * 1024
+        thread.start()
+        while true {
+            if cancel.isCancelled { throw .cancelled }
+            if let result = box.result(waitingAtMost: Swift.min(0.1, deadline.remainingSeconds)) { return try result.get() }
+            if deadline.hasPassed { throw .timeout(.connect) }
+        }
+    }
+
+    private static func lookUp(host: String, port: Int, numeric: Bool) -> Result<[ResolvedAddress], SSHError> {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = numeric ? AI_NUMERICHOST | AI_NUMERICSERV : AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            return .failure(.unreachable(host: host, detail: "cannot resolve: \(String(cString: gai_strerror(status)))"))
+        }
+        defer { freeaddrinfo(first) }
+        var addresses: [ResolvedAddress] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            if let socketAddress = entry.pointee.ai_addr {
+                let length = Int(entry.pointee.ai_addrlen)
+                let bytes = UnsafeRawBufferPointer(start: socketAddress, count: length)
+                var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                _ = getnameinfo(socketAddress, entry.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST)
+                addresses.append(
+                    ResolvedAddress(
+                        family: entry.pointee.ai_family, storage: Array(bytes), length: entry.pointee.ai_addrlen,
+                        text: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
+            }
+            cursor = entry.pointee.ai_next
+        }
+        return addresses.isEmpty ? .failure(.unreachable(host: host, detail: "the name has no address")) : .success(addresses)
+    }
+}
+
+/// Hands a resolution result from the resolver thread to the waiting one.
+private final class ResolutionBox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Result<[TCPConnection.ResolvedAddress], SSHError>?
+
+    func finish(_ result: Result<[TCPConnection.ResolvedAddress], SSHError>) {
+        condition.lock()
+        value = result
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func result(waitingAtMost seconds: Double) -> Result<[TCPConnection.ResolvedAddress], SSHError>? {
+        condition.lock()
+        defer { condition.unlock() }
+        if value == nil, seconds > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+        return value
+    }
+}

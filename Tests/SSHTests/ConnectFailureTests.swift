@@ -1,0 +1,107 @@
+import Foundation
+import SSH
+import Testing
+import TestSupport
+
+/// Each way a connection can fail ends with its own typed error, and within its deadline.
+@Suite("Connection failures")
+struct ConnectFailureTests {
+    @Test func aPortWithNothingListeningIsUnreachableAtOnce() throws {
+        let closed = try ClosedPort()
+        let target = try SSHTarget(host: "127.0.0.1", port: closed.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 5)) }
+        guard case .unreachable(let host, let detail) = outcome.error else {
+            Issue.record("expected unreachable, got \(String(describing: outcome.error))")
+            return
+        }
+        #expect(host == "127.0.0.1")
+        #expect(detail.contains("refused"))
+        #expect(outcome.seconds < 1)
+    }
+
+    @Test func aNameThatDoesNotResolveIsUnreachableOrTimesOutAtTheDeadline() throws {
+        // ".invalid" never resolves (RFC 2606); a resolver without network may also hang,
+        // which the deadline must cut.
+        let target = try SSHTarget(host: "pmcontrol-test.invalid", user: "root", knownHosts: "/dev/null", agentSocket: nil)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 2)) }
+        switch outcome.error {
+        case .unreachable(let host, let detail)?:
+            #expect(host == "pmcontrol-test.invalid")
+            #expect(detail.contains("resolve"))
+        case .timeout(.connect)?:
+            #expect(outcome.seconds >= 1.9)
+        default:
+            Issue.record("expected unreachable or connect timeout, got \(String(describing: outcome.error))")
+        }
+        #expect(outcome.seconds < 3)
+    }
+
+    @Test func aServerThatNeverSpeaksTimesOutInTheHandshakeAtTheDeadline() throws {
+        let silent = try SilentListener()
+        let target = try SSHTarget(host: "127.0.0.1", port: silent.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 1.5)) }
+        #expect(outcome.error == .timeout(.handshake))
+        #expect(outcome.seconds >= 1.5)
+        #expect(outcome.seconds < 2.0)
+    }
+
+    @Test func aHostThatDropsTheConnectionAttemptTimesOutInConnectAtTheDeadline() throws {
+        let full = try SilentListener(full: true)
+        let target = try SSHTarget(host: "127.0.0.1", port: full.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 1.2)) }
+        #expect(outcome.error == .timeout(.connect))
+        #expect(outcome.seconds >= 1.2)
+        #expect(outcome.seconds < 1.7)
+    }
+
+    @Test func aServerThatStallsAuthenticationTimesOutInAuthAtTheDeadline() throws {
+        // sshd asks AuthorizedKeysCommand about keys not in authorized_keys; this one
+        // takes 5 s to answer (short, so the sshd child it holds ends soon after the test).
+        let sshd = try SSHDaemon(extraConfig: ["AuthorizedKeysCommand /bin/sleep 5", "AuthorizedKeysCommandUser root"])
+        defer { sshd.stopAndRemoveFiles() }
+        let stranger = try sshd.makeUnauthorizedKey()
+        let target = try sshd.target(identity: stranger.privateKeyPath)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 1.5)) }
+        #expect(outcome.error == .timeout(.auth))
+        #expect(outcome.seconds >= 1.5)
+        #expect(outcome.seconds < 2.2)
+    }
+
+    @Test func theTargetsConnectTimeoutIsTheDefaultDeadline() throws {
+        let silent = try SilentListener()
+        let target = try SSHTarget(
+            host: "127.0.0.1", port: silent.port, user: "root", knownHosts: "/dev/null", agentSocket: nil,
+            connectTimeout: .milliseconds(700))
+        let outcome = timed { _ = try SSHSession.connect(to: target) }
+        #expect(outcome.error == .timeout(.handshake))
+        #expect(outcome.seconds >= 0.7)
+        #expect(outcome.seconds < 1.2)
+    }
+
+    @Test func aServerWithOnlyAlgorithmsLibssh2LacksFailsTheHandshakeNamingTheFix() throws {
+        let sshd = try SSHDaemon(extraConfig: ["KexAlgorithms sntrup761x25519-sha512@openssh.com"])
+        defer { sshd.stopAndRemoveFiles() }
+        let outcome = timed { _ = try SSHSession.connect(to: try sshd.target(), deadline: .after(seconds: 5)) }
+        guard case .handshakeFailed = outcome.error else {
+            Issue.record("expected handshakeFailed, got \(String(describing: outcome.error))")
+            return
+        }
+        #expect(outcome.error?.description.contains("curve25519-sha256") == true)
+    }
+
+    @Test func badTargetsAreRejectedBeforeAnythingIsSent() {
+        for host in ["", "-oProxyCommand=x", "a b", "user@host", "host;rm", "bad_label.example", "::zz", String(repeating: "a", count: 64)] {
+            #expect(throws: SSHError.self, "host '\(host)'") {
+                try SSHTarget(host: host, user: "root", knownHosts: "/k")
+            }
+        }
+        for user in ["", "-root", "ro ot", "a;b", "root\n"] {
+            #expect(throws: SSHError.self, "user '\(user)'") { try SSHTarget(host: "h", user: user, knownHosts: "/k") }
+        }
+        #expect(throws: SSHError.self) { try SSHTarget(host: "h", port: 0, user: "root", knownHosts: "/k") }
+        #expect(throws: SSHError.self) { try SSHTarget(host: "h", port: 65536, user: "root", knownHosts: "/k") }
+        for host in ["lab01", "node17.example.org", "10.0.0.1", "::1", "[fe80::1]", "xn--bcher-kva.example"] {
+            #expect((try? SSHTarget(host: host, user: "root", knownHosts: "/k")) != nil, "host '\(host)'")
+        }
+    }
+}
