@@ -138,7 +138,7 @@ host_up() {   # $1 index
     [[ -f $dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
     cat /proc/sys/kernel/random/uuid > "$dir/sysroot/proc/sys/kernel/random/boot_id"
     echo d > "$dir/wol"
-    printf '%s-vm1\n%s-vm2\n' "$name" "$name" > "$dir/xl.guests"
+    printf '%s-xen1\n%s-xen2\n' "$name" "$name" > "$dir/xl.guests"
     : > "$dir/commands"
     write_fake_tools "$dir"
     write_node_xml "$dir" "$name"

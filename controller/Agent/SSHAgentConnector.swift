@@ -1,0 +1,55 @@
+import Foundation
+import PMProtocol
+import SSH
+
+/// Reaches each host's agent over SSH (libssh2): strict host-key checking against
+/// known_hosts, key authentication, then one exec channel whose far end is `pmagent serve`
+/// (in production the key's forced command, which ignores what we ask to run).
+public struct SSHAgentConnector: AgentConnector {
+    /// The login when neither the inventory nor the command line names one.
+    public var defaultUser: String
+    /// known_hosts when the host has none of its own: `~/.ssh/known_hosts`.
+    public var defaultKnownHosts: String
+    /// What the exec channel asks for; the forced command wins anyway.
+    public var remoteCommand: String
+
+    public init(defaultUser: String = ProcessInfo.processInfo.environment["USER"] ?? NSUserName(),
+                defaultKnownHosts: String = NSHomeDirectory() + "/.ssh/known_hosts",
+                remoteCommand: String = "pmagent serve") {
+        self.defaultUser = defaultUser
+        self.defaultKnownHosts = defaultKnownHosts
+        self.remoteCommand = remoteCommand
+    }
+
+    public func connect(to host: ResolvedHost, deadline: Deadline) throws(ConnectFailure) -> any AgentLink {
+        let sshDeadline = SSH.Deadline.after(seconds: deadline.remaining)
+        do throws(SSHError) {
+            let target = try SSHTarget(host: host.address, port: host.port, user: host.user ?? defaultUser,
+                                       identity: host.identity, knownHosts: host.knownHosts ?? defaultKnownHosts,
+                                       connectTimeout: .milliseconds(max(1, deadline.remainingMilliseconds)))
+            let session = try SSHSession.connect(to: target, deadline: sshDeadline)
+            do throws(SSHError) {
+                let channel = try session.exec(remoteCommand, deadline: sshDeadline)
+                return SSHAgentLink(session: session, channel: channel)
+            } catch {
+                try? session.disconnect(deadline: .after(seconds: 1))
+                throw error
+            }
+        } catch {
+            throw Self.failure(error, host: host)
+        }
+    }
+
+    /// The outcome class and an operator's message for an SSH failure.
+    static func failure(_ error: SSHError, host: ResolvedHost) -> ConnectFailure {
+        switch error {
+        case .unreachable, .invalidTarget: return ConnectFailure(.unreachable, error.description)
+        case .timeout(let phase):
+            // No TCP answer at all is a host that is not there; anything later is a timeout.
+            return ConnectFailure(phase == .connect ? .unreachable : .timeout, error.description)
+        case .hostKeyUnknown, .hostKeyChanged: return ConnectFailure(.hostKey, error.description)
+        case .authFailed: return ConnectFailure(.auth, error.description)
+        case .handshakeFailed, .channelFailed, .cancelled: return ConnectFailure(.unreachable, error.description)
+        }
+    }
+}
