@@ -134,7 +134,8 @@ host_up() {   # $1 index
     local i=$1 name ns dir address mac segment
     name=$(host_name "$i"); ns="$prefix-$name"; dir="$run/hosts/$name"
     address=$(host_address "$i"); mac=$(host_mac "$i"); segment=$(host_segment "$i")
-    mkdir -p "$dir/sysroot/proc/sys/kernel/random"
+    mkdir -p "$dir/sysroot/proc/sys/kernel/random" "$dir/sysroot/etc"
+    echo "$name" > "$dir/sysroot/etc/hostname"
     [[ -f $dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
     cat /proc/sys/kernel/random/uuid > "$dir/sysroot/proc/sys/kernel/random/boot_id"
     echo d > "$dir/wol"

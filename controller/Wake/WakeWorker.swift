@@ -81,7 +81,10 @@ struct WakeWorker {
             let reply: AgentReply
             do {
                 reply = try client.call(.wake, arguments.fields, deadline: deadline) { message in
-                    if message.kind == .step, var step = Step(message) {
+                    if message.kind == .step, let sent = Step(message) {
+                        // The relay names the MAC; a result's wake step names the woken host.
+                        var step = Step(sent.step, name: target.name, result: sent.result, extra: sent.extra)
+                        step.extra.set("mac", sent.name)
                         step.extra.set("via", relay.name)
                         context.record(step)
                     }
@@ -97,10 +100,12 @@ struct WakeWorker {
             if let broadcast {
                 try MagicPacketSender.sendDatagram(packet, to: broadcast, ports: plan.ports)
                 context.record(Step("wake", name: target.name, result: "sent",
-                                    extra: ["detail": "udp \(broadcast) port \(plan.ports.map(String.init).joined(separator: ","))"]))
+                                    extra: ["detail": "udp \(broadcast) port \(plan.ports.map(String.init).joined(separator: ","))",
+                                            "mac": mac.description]))
             } else if let interface = plan.interface ?? entry?.interface {
                 _ = try MagicPacketSender.sendFrame(packet, interface: interface, destination: mac)
-                context.record(Step("wake", name: target.name, result: "sent", extra: ["detail": "raw frame on \(interface)"]))
+                context.record(Step("wake", name: target.name, result: "sent",
+                                    extra: ["detail": "raw frame on \(interface)", "mac": mac.description]))
             } else {
                 throw HostFailure(.refused, "no way to send the magic packet for \(target.name): give BROADCAST:<addr> or IF:<iface> (or set broadcast, interface or relay in the inventory)")
             }
