@@ -17,6 +17,8 @@ public final class SSHSession {
     let connection: TCPConnection
     let cancel: Cancellation
     private var disconnected = false
+    /// Whether key exchange finished: before that there is nobody to say goodbye to.
+    private var handshakeDone = false
 
     private init(target: SSHTarget, handle: OpaquePointer, connection: TCPConnection, cancel: Cancellation) {
         self.target = target
@@ -26,7 +28,7 @@ public final class SSHSession {
     }
 
     deinit {
-        if !disconnected {
+        if !disconnected && handshakeDone {
             // Say goodbye if it is quick; a dead peer must not hold up the release.
             _ = try? call(.write, until: .after(seconds: 0.2)) { pm_session_disconnect(handle, "closed") }
         }
@@ -87,6 +89,7 @@ public final class SSHSession {
             }
             throw .handshakeFailed(detail)
         }
+        handshakeDone = true
         try verifyHostKey(knownHosts, entryName: entryName)
     }
 

@@ -66,10 +66,14 @@ struct FanOutMeasurementTests {
         #expect(results.count == 100)
     }
 
-    @Test func aHundredConcurrentCommandsAllReturnTheirOwnOutput() async throws {
+    /// Each command costs the server a login shell (bash reads ~/.bashrc: 100-250 ms of
+    /// CPU here), which dwarfs the client; 25 by default keeps a shared CI box usable.
+    /// `PMCONTROL_FANOUT_EXEC=100` measures the full hundred.
+    @Test func concurrentCommandsAllReturnTheirOwnOutput() async throws {
+        let count = ProcessInfo.processInfo.environment["PMCONTROL_FANOUT_EXEC"].flatMap(Int.init).map { max(1, $0) } ?? 25
         let sshd = try SSHDaemon()
         defer { sshd.stopAndRemoveFiles() }
-        let results = try await fanOut(count: 100, command: "echo", to: sshd.target())
-        #expect(Set(results.map(\.output)) == Set((0..<100).map { "\($0)\n" }))
+        let results = try await fanOut(count: count, command: "echo", to: sshd.target())
+        #expect(Set(results.map(\.output)) == Set((0..<count).map { "\($0)\n" }))
     }
 }
