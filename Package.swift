@@ -76,6 +76,8 @@ let package = Package(
             name: "PMAgentTests", dependencies: ["PMAgent", "PMProtocol", "TestSupport"],
             path: "Tests/PMAgentTests"),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"], path: "Tests/SSHTests"),
+        // End to end on the lab: real namespaces, sshd, pmagent, magic packets.
+        .testTarget(name: "LabTests", dependencies: ["PMProtocol", "TestSupport"], path: "Tests/LabTests"),
         .testTarget(
             name: "PMControllerTests",
             dependencies: ["PMController", "PMProtocol", "SSH", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -2,7 +2,7 @@
 /// (SEMANTICS.md, "CANCEL").
 ///
 /// Wire keys: `method` (poweroff|reboot|reset|init|pause|suspend, default poweroff),
-/// `level` (0-6, with init only), `delay` (0-86400 s, default 30), `self`, `force`, `wol`
+/// `level` (0-6, with init only), `delay` (0-86400 s, default 30, 0 with force), `self`, `force`, `wol`
 /// (yes|no, default no), `if` (interface, with wol), `broadcast` (with wol), `timeout`
 /// (0-3600 s a guest gets, default 20), `type` (pm|xen|xm|libvirt|kvm, default pm), `vm`
 /// (one guest), `label` (display only), `handled` (guests the controller already
@@ -104,9 +104,10 @@ public struct CancelArguments: Equatable, Sendable {
         }
         if level != nil, methodName != "init" { throw ArgumentError(key: "level", "applies to method init only") }
 
-        delay = try reader.integer("delay", in: 0...86_400) ?? 30
         includeSelf = try reader.flag("self")
         force = try reader.flag("force")
+        // FORCE means at once (SEMANTICS.md: S9 reboots "at once"), unless a delay is given.
+        delay = try reader.integer("delay", in: 0...86_400) ?? (force ? 0 : 30)
         wol = try reader.flag("wol")
         interface = try reader.value("if", expected: "an interface name", { Patterns.isInterfaceName($0) ? $0 : nil })
         broadcast = try reader.value("broadcast", expected: "an IPv4 address or a host name", { Patterns.isHostName($0) ? $0 : nil })

@@ -20,8 +20,8 @@ struct Cancel: ParsableCommand, RunnableCommand {
     @Option(help: ArgumentHelp("poweroff, reboot, reset, init:N (0-6), pause (suspend to RAM) or suspend (to disk).", valueName: "method"))
     var method: String = "poweroff"
 
-    @Option(help: ArgumentHelp("Seconds between the users' notice and the host's own action (0: at once). Never applies to guests.", valueName: "s"))
-    var delay: Int = 30
+    @Option(help: ArgumentHelp("Seconds between the users' notice and the host's own action (0: at once). Default 30, or 0 with --force. Never applies to guests.", valueName: "s"))
+    var delay: Int?
 
     @Flag(name: .customLong("self"), help: "Also take down the host itself, after its stack.")
     var includeSelf = false
@@ -68,7 +68,7 @@ struct Cancel: ParsableCommand, RunnableCommand {
             }
             arguments.method = .initLevel(level)
         }
-        guard (0...86_400).contains(delay) else { throw ValidationError("--delay must be from 0 to 86400 seconds") }
+        if let delay, !(0...86_400).contains(delay) { throw ValidationError("--delay must be from 0 to 86400 seconds") }
         guard (0...3_600).contains(guestTimeout) else { throw ValidationError("--guest-timeout must be from 0 to 3600 seconds") }
         guard let stackType = CancelArguments.StackType(spelling: type.lowercased()) else {
             throw ValidationError("--type must be pm, xen, xm, libvirt or kvm, got '\(type)'")
@@ -76,7 +76,7 @@ struct Cancel: ParsableCommand, RunnableCommand {
         if let interface, !Patterns.isInterfaceName(interface) { throw ValidationError("--interface '\(interface)' is not an interface name") }
         if let broadcast, !Patterns.isHostName(broadcast) { throw ValidationError("--broadcast '\(broadcast)' is not an address or host name") }
         if let vm, !Patterns.isGuestName(vm) { throw ValidationError("--vm '\(vm)' is not a guest name (letters, digits, _ . + -)") }
-        arguments.delay = delay
+        arguments.delay = delay ?? (force ? 0 : 30)
         arguments.includeSelf = includeSelf
         arguments.force = force
         arguments.wol = wol

@@ -143,7 +143,7 @@ import Testing
         let arguments = try Self.cancelArguments(try Self.parse("pmctl -t xen -a cancel=1:tst100,REBOOT,FORCE lab01").plan)
         #expect(arguments.method == .reboot && arguments.force && arguments.hostActs)
         #expect(arguments.guestAction == .abandon)
-        #expect(Self.hostLine(arguments) == "REQ r1 cancel method=reboot delay=30 self=no force=yes wol=no timeout=20 type=xen label=tst100")
+        #expect(Self.hostLine(arguments) == "REQ r1 cancel method=reboot delay=0 self=no force=yes wol=no timeout=20 type=xen label=tst100")
     }
 
     @Test func s10ShutsDownTheGuestsThenRunsInit0OnLab01() throws {

@@ -87,6 +87,25 @@ public final class Lab: @unchecked Sendable {
         return condition()
     }
 
+    /// Whether the host's sshd accepts TCP, seen from inside its namespace.
+    public func acceptsSSH(_ host: String) -> Bool {
+        (try? exec(in: host, ["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/22"]))?.status == 0
+    }
+
+    /// Every host on, WoL disarmed, Xen guest lists full again, command records empty.
+    public func reset() throws {
+        for index in 1...hostCount {
+            let host = name(index)
+            try "\(host)-xen1\n\(host)-xen2\n".write(toFile: "\(run)/hosts/\(host)/xl.guests", atomically: true, encoding: .utf8)
+            try "d\n".write(toFile: "\(run)/hosts/\(host)/wol", atomically: true, encoding: .utf8)
+            try clearCommands(host)
+            if power(host) != "on" { try press(host, "on") }
+        }
+        for index in 1...hostCount where !wait(seconds: 10, for: { power(name(index)) == "on" && acceptsSSH(name(index)) }) {
+            throw LabError(description: "\(name(index)) did not come back on")
+        }
+    }
+
     public func down() throws {
         guard isUp else { return }
         isUp = false

@@ -8,6 +8,8 @@ struct HostWorker {
     let context: HostContext
     let plan: ActionPlan
     let inventory: Inventory
+    /// Where a `WOL,BROADCAST:` cancel stores the host's wake address.
+    var learned: LearnedFacts? = nil
 
     func run() -> HostResult {
         do {
@@ -76,7 +78,17 @@ struct HostWorker {
                                           message: ok ? "" : "guest \(stage.agent) did not go down through its own agent")
                 }
             case .executionHost:
-                last = (try cancelHost(stage), stage)
+                let reply = try cancelHost(stage)
+                last = (reply, stage)
+                if reply.isOK, stage.arguments.wol, let broadcast = stage.arguments.broadcast {
+                    // S6: BROADCAST is remembered as the address to wake this host by.
+                    do {
+                        try learned?.storeWakeBroadcast(broadcast, for: context.host.name)
+                    } catch {
+                        context.record(Step("wol", name: context.host.name, result: "failed",
+                                            extra: ["detail": "could not store wake address \(broadcast): \(error)"]))
+                    }
+                }
             }
         }
         guard let (reply, _) = last else { return context.result(action: plan.name, .ok) }

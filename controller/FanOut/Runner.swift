@@ -54,7 +54,7 @@ public struct Runner: Sendable {
                 return WakeWorker(context: context, plan: wake, inventory: inventory, relay: relaysByTarget[host.name],
                                   pacer: pacer, learned: learned).run()
             }
-            return HostWorker(context: context, plan: plan, inventory: inventory).run()
+            return HostWorker(context: context, plan: plan, inventory: inventory, learned: learned).run()
         }
     }
 }

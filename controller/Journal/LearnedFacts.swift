@@ -61,6 +61,16 @@ public struct LearnedFacts: Sendable {
         }
     }
 
+    /// Keeps `address` as the broadcast to wake `host` by (CANCEL's `WOL,BROADCAST:`).
+    public func storeWakeBroadcast(_ address: String, for host: String) throws {
+        try database.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO fact (host, broadcast, updated) VALUES (?, ?, ?)
+                ON CONFLICT(host) DO UPDATE SET broadcast = excluded.broadcast, updated = excluded.updated
+                """, arguments: [host, address, JournalDatabase.timestamp()])
+        }
+    }
+
     public func facts(of host: String) -> Facts? {
         try? database.pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM fact WHERE host = ?", arguments: [host]) else { return nil }

@@ -111,6 +111,8 @@ public enum CtysActionParser {
         do { try validate(arguments) } catch {
             throw PlanError("cancel=\(parts.joined(separator: ",")): \(error.message)")
         }
+        // FORCE acts at once (S9: "reboots lab01 at once") unless POWEROFF:<delay> says otherwise.
+        if arguments.force, !(methodPart?.contains(":") ?? false) { arguments.delay = 0 }
         return arguments
     }
 

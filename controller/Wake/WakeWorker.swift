@@ -67,7 +67,8 @@ struct WakeWorker {
 
     private func send(_ mac: MACAddress) throws(HostFailure) {
         let entry = inventory[host: target.name]
-        let broadcastName = plan.broadcast ?? (plan.interface == nil ? entry?.broadcast : nil)
+        let broadcastName = plan.broadcast
+            ?? (plan.interface == nil ? entry?.broadcast ?? learned?.facts(of: target.name)?.broadcast : nil)
         let broadcast = try broadcastName.map { name throws(HostFailure) in try BroadcastResolver(inventory: inventory).resolve(name) }
         if let relay {
             // The relay sends on its own segment; its interface for a raw frame is its own.
