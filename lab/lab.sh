@@ -250,7 +250,10 @@ up() {
         done < "$run/hosts.txt"
         echo "wait"
     } > "$keeper_script"
-    setsid bash "$keeper_script" > "$run/keeper.log" 2>&1 < /dev/null &
+    # Close every inherited descriptor above 2 first: a test runner may have leaked another
+    # command's pipe into us, and a long-lived keeper holding it would keep that pipe open.
+    setsid bash -c 'for fd in /proc/$$/fd/*; do n=${fd##*/}; ((n > 2)) && eval "exec $n>&-" 2>/dev/null; done; exec bash "$0"' \
+        "$keeper_script" > "$run/keeper.log" 2>&1 < /dev/null &
     record_pid $! keeper
 
     # Wait until every host's sshd is up, and record the supervisors.

@@ -29,7 +29,8 @@ struct Execution {
         let runID = RunID.make()
 
         if globals.dryRun {
-            let printer = PlanPrinter(plan: plan, inventory: inventory)
+            let learned = (try? JournalDatabase(stateDirectory: StateDirectory.path(globals.state))).map(LearnedFacts.init)
+            let printer = PlanPrinter(plan: plan, inventory: inventory, learned: learned)
             do {
                 FileDescriptorSink.standardOutput.write(globals.json ? try printer.jsonLines(for: hosts, runID: runID) : try printer.text(for: hosts))
             } catch {

@@ -145,3 +145,25 @@ private final class Counter: @unchecked Sendable {
     private var value = 0
     func next() -> Int { lock.withLock { value += 1; return value } }
 }
+
+extension Lab {
+    /// Arms the host's WoL and switches it off, as a `cancel --wol --self` would leave it.
+    public func armAndPowerOff(_ host: String) throws {
+        try "g\n".write(toFile: "\(run)/hosts/\(host)/wol", atomically: true, encoding: .utf8)
+        try press(host, "off")
+        guard wait(seconds: 10, for: { power(host) == "off" && !acceptsSSH(host) }) else {
+            throw LabError(description: "\(host) did not switch off")
+        }
+    }
+
+    /// A copy of the inventory with every line of `key` left out; its path.
+    public func inventoryWithout(key: String) throws -> String {
+        let text = try String(contentsOfFile: inventory, encoding: .utf8)
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.trimmingCharacters(in: .whitespaces).hasPrefix(key + ":")
+        }
+        let path = run + "/inventory-without-\(key).yaml"
+        try kept.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

@@ -11,8 +11,9 @@ public struct ProgramRun: Sendable {
     /// - Parameters:
     ///   - environment: changes to this process's environment (nil removes a variable).
     ///   - interruptAfter: send SIGINT (to its PID) after that many seconds.
+    ///   - timeout: kill it (SIGKILL, by PID) after that many seconds.
     public static func run(_ executable: URL, _ arguments: [String], environment changes: [String: String?] = [:],
-                           interruptAfter: Double? = nil) throws -> ProgramRun {
+                           interruptAfter: Double? = nil, timeout: Double = 600) throws -> ProgramRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -29,15 +30,29 @@ public struct ProgramRun: Sendable {
             Thread.sleep(forTimeInterval: interruptAfter)
             kill(process.processIdentifier, SIGINT)
         }
-        // Both pipes drain together, so neither can fill up and stall the program.
+        // Both pipes drain at once, so neither can fill up and stall the program.
+        let stdoutData = ThreadBox<Data>()
         let stderrData = ThreadBox<Data>()
-        let reader = Thread { stderrData.value = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        Thread { stdoutData.value = out.fileHandleForReading.readDataToEndOfFile() }.start()
+        Thread { stderrData.value = err.fileHandleForReading.readDataToEndOfFile() }.start()
+        // A program that outlives its time limit is killed: a hung test fails, CI goes on.
+        let end = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > end {
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         process.waitUntilExit()
-        while stderrData.value == nil { Thread.sleep(forTimeInterval: 0.005) }
-        return ProgramRun(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderrData.value ?? Data(), as: UTF8.self))
+        // A background process the program left behind may still hold its output open;
+        // take what arrived rather than wait for it forever.
+        let drained = Date().addingTimeInterval(5)
+        while (stdoutData.value == nil || stderrData.value == nil) && Date() < drained { Thread.sleep(forTimeInterval: 0.005) }
+        var stderr = String(decoding: stderrData.value ?? Data(), as: UTF8.self)
+        if Date() > end { stderr += "\n[test support: killed after \(Int(timeout)) s]" }
+        return ProgramRun(status: process.terminationStatus, stdout: String(decoding: stdoutData.value ?? Data(), as: UTF8.self),
+                          stderr: stderr)
     }
 }
 

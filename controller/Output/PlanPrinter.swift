@@ -5,10 +5,13 @@ import PMProtocol
 public struct PlanPrinter: Sendable {
     public var plan: ActionPlan
     public var inventory: Inventory
+    /// What `pmctl learn` (and `cancel ...,WOL,BROADCAST:`) stored: MACs and wake addresses.
+    public var learned: LearnedFacts?
 
-    public init(plan: ActionPlan, inventory: Inventory) {
+    public init(plan: ActionPlan, inventory: Inventory, learned: LearnedFacts? = nil) {
         self.plan = plan
         self.inventory = inventory
+        self.learned = learned
     }
 
     /// One entry per request: which agent gets it, why, and the line.
@@ -41,10 +44,11 @@ public struct PlanPrinter: Sendable {
         case .wake(let wake):
             let targetName = wake.target ?? host.name
             let target = inventory.hosts[targetName]
-            guard let mac = wake.mac ?? target?.macs.first else {
+            let facts = learned?.facts(of: targetName)
+            guard let mac = wake.mac ?? target?.macs.first ?? facts?.macs.first else {
                 throw PlanError("no MAC known for \(targetName): give M:<mac> (or --mac), or add 'mac' to its inventory entry")
             }
-            let broadcastName = wake.broadcast ?? (wake.interface == nil ? target?.broadcast : nil)
+            let broadcastName = wake.broadcast ?? (wake.interface == nil ? target?.broadcast ?? facts?.broadcast : nil)
             let broadcast = broadcastName.map { inventory.hosts[$0]?.address ?? $0 }
             if let broadcast, !Patterns.isIPv4(broadcast) {
                 throw PlanError("broadcast '\(broadcast)' is not an IPv4 address; DNS lookups happen when the wake runs (dry runs resolve only through the inventory)")

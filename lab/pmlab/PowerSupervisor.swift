@@ -105,7 +105,19 @@ struct PowerSupervisor {
         posix_spawn_file_actions_adddup2(&actions, log, 2)
         let argv = ["/usr/sbin/sshd", "-D", "-e", "-f", dir + "/sshd_config"]
         var cArguments = argv.map { strdup($0) } + [nil]
-        let status = posix_spawn(&sshd, argv[0], &actions, nil, &cArguments, environ)
+        // sshd starts with no blocked signals and default SIGPIPE/SIGTERM handling, whatever ours are.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let status = posix_spawn(&sshd, argv[0], &actions, &attributes, &cArguments, environ)
+        posix_spawnattr_destroy(&attributes)
         cArguments.forEach { free($0) }
         posix_spawn_file_actions_destroy(&actions)
         close(log)

@@ -11,6 +11,12 @@
 //       `raw|udp:PORT <payload hex>`; for tests that check the bytes on the wire.
 import Glibc
 
+// A test runner's worker threads block signals, and a child inherits the mask of the thread
+// that spawned it: unblock everything, or `lab down`'s SIGTERM would wait forever.
+var noSignals = sigset_t()
+sigemptyset(&noSignals)
+sigprocmask(SIG_SETMASK, &noSignals, nil)
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { usage() }
 arguments.removeFirst()
