@@ -203,6 +203,16 @@ write_inventory() {
             # Hosts on segment 2 are woken through lab01 (on segment 1), by directed broadcast.
             if [[ $segment == 2 ]]; then echo "    relay: lab01"; fi
         done < "$run/hosts.txt"
+        if ((n >= 2)); then
+            # The seed's S1 names: hostX is lab02 (segment 2); hostXDirectedCast is the
+            # directed broadcast of its segment, as a name the inventory resolves.
+            echo "  hostX:"
+            echo "    address: $(host_address 2)"
+            echo "    mac: $(host_mac 2)"
+            echo "    broadcast: 10.77.2.255"
+            echo "  hostXDirectedCast:"
+            echo "    address: 10.77.2.255"
+        fi
         echo "groups:"
         echo "  seg1: [$(awk '$5 == 1 {printf "%s%s", sep, $1; sep=", "}' "$run/hosts.txt")]"
         echo "  seg2: [$(awk '$5 == 2 {printf "%s%s", sep, $1; sep=", "}' "$run/hosts.txt")]"

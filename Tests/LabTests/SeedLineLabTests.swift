@@ -130,14 +130,16 @@ import TestSupport
 
     @Test func s1WakesHostXThroughLab01ByDirectedBroadcast() throws {
         try withLab { lab in
-            // hostX is lab02, on the other segment; lab01 sends to its directed broadcast.
+            // hostX is lab02, on the other segment; hostXDirectedCast names its segment's
+            // directed broadcast in the lab's inventory; lab01 sends, the router forwards.
             try lab.armAndPowerOff("lab02")
-            let run = try lab.pmctl(["--json", "-t", "pm", "-a", "create=wol,t:lab02,broadcast:10.77.2.255", "lab01"])
+            let run = try lab.pmctl(["--json", "-t", "pm", "-a", "create=wol,t:hostX,broadcast:hostXDirectedCast", "lab01"])
             #expect(run.status == 0, "\(run.stderr)")
-            let line = try #require(run.result("lab02"))
+            let line = try #require(run.result("hostX"))
             #expect(line.outcome == "ok")
             #expect(line.via == "lab01")
-            #expect(line.stepTriples == ["wake lab02 sent", "wake lab02 up"], "\(line)")
+            #expect(line.stepTriples == ["wake hostX sent", "wake hostX up"], "\(line)")
+            #expect(line.step("wake", "hostX")?["detail"]?.contains("10.77.2.255") == true, "\(line)")
             #expect(lab.power("lab02") == "on")
             #expect(lab.events("lab02").contains { $0.contains("magic packet (udp:9): waking") })
         }

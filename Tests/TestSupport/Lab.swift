@@ -167,3 +167,33 @@ extension Lab {
         return path
     }
 }
+
+/// `pmlab capture` running in a host's namespace: the magic packets it sees.
+public final class PacketCaptureRun: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe()
+
+    init(namespace: String, count: Int, timeout: Double) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", namespace, Repository.executable("pmlab").path, "capture",
+                             "--interface", "eth0", "--timeout", String(timeout), "--count", String(count)]
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)   // its sockets are open well before anything is sent
+    }
+
+    /// Waits for the capture to end (count reached or timed out); one line per packet.
+    public func finish() throws -> [String] {
+        process.waitUntilExit()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
+
+extension Lab {
+    public func startCapture(in host: String, count: Int, timeout: Double = 10) throws -> PacketCaptureRun {
+        try PacketCaptureRun(namespace: "\(prefix)-\(host)", count: count, timeout: timeout)
+    }
+}

@@ -26,12 +26,12 @@ struct WakeWorker {
     private var target: ResolvedHost { context.host }
 
     private func wake() throws(HostFailure) -> HostResult {
-        let mac = try targetMAC()
         // Already up? Only the agent's greeting counts, never a ping or an open port.
         if greets(within: min(context.settings.connectTimeout, 3)) {
             context.record(Step("wake", name: target.name, result: "already-up"))
             return result(.ok, plan.reuse ? "already up (REUSE)" : "already up; no packet sent")
         }
+        let mac = try targetMAC()
         if plan.delay > 0 { Thread.sleep(forTimeInterval: Double(plan.delay)) }
         pacer.waitForTurn()
         let sent = ContinuousClock.now
