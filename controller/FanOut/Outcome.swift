@@ -24,7 +24,8 @@ public enum Outcome: String, CaseIterable, Sendable {
         case .unreachable: self = .unreachable
         case .auth: self = .auth
         case .hostKey: self = .hostKey
-        case .timeout: self = .unreachable
+        // TCP answered but SSH did not finish in time: connected, no result (CONTRACT.md).
+        case .timeout: self = .timeout
         }
     }
 }
