@@ -197,3 +197,18 @@ extension Lab {
         try PacketCaptureRun(namespace: "\(prefix)-\(host)", count: count, timeout: timeout)
     }
 }
+
+extension Lab {
+    /// Swaps the host's forced command for an agent that greets and then never answers.
+    public func makeAgentHang(_ host: String) throws {
+        let dir = "\(run)/hosts/\(host)"
+        let script = dir + "/hang.sh"
+        try "#!/bin/sh\necho 'HELLO proto=1.0 agent=stuck host=\(host) caps=ping'\nexec /bin/cat >/dev/null\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let keys = dir + "/authorized_keys"
+        let line = try String(contentsOfFile: keys, encoding: .utf8)
+        guard let keyStart = line.range(of: ",restrict ") else { throw LabError(description: "unexpected authorized_keys in \(host)") }
+        try ("command=\"\(script)\",restrict " + line[keyStart.upperBound...]).write(toFile: keys, atomically: true, encoding: .utf8)
+    }
+}
