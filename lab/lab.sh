@@ -155,6 +155,9 @@ PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 MaxStartups 500:30:1000
+# bash, root's shell, sources ~/.bashrc for every command sshd runs unless SHLVL is set:
+# that would cost every session (and every benchmark) a login shell's start-up.
+SetEnv SHLVL=1
 LogLevel ERROR
 EOF
     ip netns add "$ns"
