@@ -5,4 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build --build-tests
-swift test --skip-build "$@"
+if (($#)); then
+    swift test --skip-build "$@"
+else
+    # Unit and loopback tests first, then the lab's end-to-end tests on their own, so the
+    # two never compete for the machine's cores.
+    swift test --skip-build --skip LabTests
+    swift test --skip-build --filter LabTests
+fi

@@ -39,8 +39,8 @@ struct Execution {
             return
         }
         switch plan {
-        case .console:
-            throw fail("\(plan.name) is parsed (see --dry-run) but not carried out by this build yet; it comes in a later issue")
+        case .console(let console):
+            ConsoleLauncher(globals: globals, kind: console.kind).run(hostWords: hostWords)
         case .status, .check, .info, .cancel, .ipmi, .wake:
             break
         }

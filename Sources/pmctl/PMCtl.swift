@@ -27,7 +27,6 @@ struct PMCtl: ParsableCommand {
         SELF, FORCE, WOL, IF:<iface>, BROADCAST:<addr>, TIMEOUT:<s>, ALL, LABEL:<text>, ID:<guest>.
         create parts: WOL[:<delay>], RESUME, T:, M:, BROADCAST:, PORT:, BMAC:, IF:, SECUREON:, PING:<n>%<s>, \
         SSHPING:<n>%<s>, CONSOLE:<cli|xterm|gterm|emacs|vnc>, CONNECT, REUSE, IPMI. \
-        Console plans are parsed and shown with --dry-run; carrying them out comes in a later release.
 
         WARNING: FORCE takes the host down at once; its guests die with it without flushing their caches.
 
@@ -35,5 +34,5 @@ struct PMCtl: ParsableCommand {
         130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Learn.self, Ipmi.self, History.self, Retry.self, CtysForm.self])
+        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Learn.self, Console.self, Ipmi.self, History.self, Retry.self, CtysForm.self])
 }
