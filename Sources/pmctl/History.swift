@@ -25,13 +25,7 @@ struct History: ParsableCommand, RunnableCommand {
 
     func execute() async throws {
         let out = FileDescriptorSink.standardOutput
-        let reader: JournalReader
-        do {
-            reader = JournalReader(database: try JournalDatabase(stateDirectory: StateDirectory.path(globals.state)))
-        } catch {
-            FileDescriptorSink.standardError.write("pmctl: cannot open the journal: \(error)\n")
-            throw ExitCode(2)
-        }
+        let reader = try JournalAccess.reader(globals)
         if let run {
             guard let (summary, hosts) = try reader.run(run) else {
                 FileDescriptorSink.standardError.write("pmctl: no run '\(run)' in the journal; 'pmctl history' lists them\n")

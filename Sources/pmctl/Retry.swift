@@ -22,13 +22,7 @@ struct Retry: ParsableCommand, RunnableCommand {
 
     func execute() async throws {
         let standardError = FileDescriptorSink.standardError
-        let reader: JournalReader
-        do {
-            reader = JournalReader(database: try JournalDatabase(stateDirectory: StateDirectory.path(globals.state)))
-        } catch {
-            standardError.write("pmctl: cannot open the journal: \(error)\n")
-            throw ExitCode(2)
-        }
+        let reader = try JournalAccess.reader(globals)
         guard let (summary, hosts) = try reader.run(run) else {
             standardError.write("pmctl: no run '\(run)' in the journal; 'pmctl history' lists them\n")
             throw ExitCode(2)

@@ -7,8 +7,7 @@ final class ProcessAgentLink: AgentLink {
     let pid: pid_t
     private var input: Int32
     private var output: Int32
-    private var splitter = LineSplitter()
-    private var pending: [LineSplitter.Event] = []
+    private var inbox = LineInbox()
     private var ended = false
     private var closed = false
 
@@ -37,19 +36,7 @@ final class ProcessAgentLink: AgentLink {
     func receive(until deadline: Deadline) throws(LinkError) -> LinkInput {
         guard !closed else { throw LinkError("the link is closed") }
         while true {
-            while !pending.isEmpty {
-                switch pending.removeFirst() {
-                case .line(let line):
-                    do {
-                        if let message = try LineCodec.decode(line) { return .message(message) }
-                    } catch {
-                        return .malformed(error)
-                    }
-                case .overlong(let prefix):
-                    return .malformed(DecodeError(.tooLong, "the agent sent a line longer than \(Limits.maximumLineLength) bytes",
-                                                  requestID: LineCodec.requestID(inPrefixOf: prefix)))
-                }
-            }
+            if let input = inbox.next() { return input }
             if ended { return .closed }
             if deadline.hasPassed { return .timedOut }
             var descriptor = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
@@ -69,7 +56,7 @@ final class ProcessAgentLink: AgentLink {
                 ended = true
                 continue
             }
-            pending += splitter.feed(buffer[..<count])
+            inbox.feed(buffer[..<count])
         }
     }
 

@@ -7,8 +7,7 @@ import SSH
 final class SSHAgentLink: AgentLink {
     private let session: SSHSession
     private let channel: SSHChannel
-    private var splitter = LineSplitter()
-    private var pending: [LineSplitter.Event] = []
+    private var inbox = LineInbox()
     private var ended = false
     private var closed = false
     /// The agent's last stderr bytes, for a message when it dies.
@@ -31,24 +30,12 @@ final class SSHAgentLink: AgentLink {
     func receive(until deadline: Deadline) throws(LinkError) -> LinkInput {
         guard !closed else { throw LinkError("the link is closed") }
         while true {
-            while !pending.isEmpty {
-                switch pending.removeFirst() {
-                case .line(let line):
-                    do {
-                        if let message = try LineCodec.decode(line) { return .message(message) }
-                    } catch {
-                        return .malformed(error)
-                    }
-                case .overlong(let prefix):
-                    return .malformed(DecodeError(.tooLong, "the agent sent a line longer than \(Limits.maximumLineLength) bytes",
-                                                  requestID: LineCodec.requestID(inPrefixOf: prefix)))
-                }
-            }
+            if let input = inbox.next() { return input }
             if ended { return .closed }
             if deadline.hasPassed { return .timedOut }
             do {
                 switch try channel.read(deadline: .after(seconds: deadline.remaining)) {
-                case .stdout(let bytes): pending += splitter.feed(bytes)
+                case .stdout(let bytes): inbox.feed(bytes)
                 case .stderr(let bytes): stderrTail = Array((stderrTail + bytes).suffix(Limits.stderrTailLength))
                 case .eof: ended = true
                 }
