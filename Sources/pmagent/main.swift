@@ -2,6 +2,7 @@
 // Argument parsing and wiring only; the work lives in PMAgent, where tests reach it.
 import ArgumentParser
 import PMAgent
+import PMProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ struct PMAgentCommand: ParsableCommand {
             Installed as an sshd forced command:
               command="/usr/local/bin/pmagent serve",restrict ssh-ed25519 AAAA... pmctl@console
             """,
-        version: AgentVersion.current,
+        version: "\(AgentVersion.current) (protocol \(ProtocolVersion.current))",
         subcommands: [Serve.self, Check.self, RunHostAction.self])
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PMProtocol
 
 struct PMCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,6 @@ struct PMCtl: ParsableCommand {
         Exit codes: 0 every host ok, 1 at least one host not ok, 2 bad usage, inventory or input (nothing done), \
         130 interrupted.
         """,
-        version: "0.1.0",
+        version: "0.1.0 (protocol \(ProtocolVersion.current))",
         subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Learn.self, Console.self, Ipmi.self, History.self, Retry.self, CtysForm.self])
 }
