@@ -12,4 +12,5 @@ else
     # two never compete for the machine's cores.
     swift test --skip-build --skip LabTests
     swift test --skip-build --filter LabTests
+    bash scripts/docs.sh
 fi
