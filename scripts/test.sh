@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Runs every test: installs what they need, builds, runs `swift test`. Run as root (the
-# tests start private sshd instances and build network namespaces).
+# tests start private sshd instances and ipmi_sim, and build network namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build --build-tests
 if (($#)); then
     swift test --skip-build "$@"
-else
-    # Unit and loopback tests first, then the lab's end-to-end tests on their own, so the
-    # two never compete for the machine's cores.
-    swift test --skip-build --skip LabTests
-    swift test --skip-build --filter LabTests
-    bash scripts/docs.sh
+    exit
 fi
+bash scripts/docs.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Unit and loopback tests first, then the lab's end-to-end tests on their own, so the two
+# never compete for the machine's cores.
+status=0
+swift test --skip-build --skip LabTests 2>&1 | tee "$log" || status=1
+swift test --skip-build --filter LabTests 2>&1 | tee -a "$log" || status=1
+# One closing line for both runs: passed tests counted from each run's summary, failed
+# tests from their own "failed after" lines.
+passed=$(awk '/Test run with [0-9]+ tests? in .* passed/ { n += $5 } END { print n + 0 }' "$log")
+failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
+echo "tests: $passed passed, $failed failed"
+exit $status
