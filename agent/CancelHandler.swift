@@ -38,7 +38,7 @@ struct CancelHandler: RequestHandler {
                 failures.append("a guest could not be stopped")
             }
         case .reboot:
-            if try !stack.reboot(vm: arguments.vm) { failures.append("a guest could not be rebooted") }
+            if try !stack.reboot(vm: arguments.vm, handled: arguments.handled) { failures.append("a guest could not be rebooted") }
         case .destroy:
             if try !stack.destroy(vm: arguments.vm ?? "") { failures.append("the guest could not be destroyed") }
         case .abandon:

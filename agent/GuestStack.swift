@@ -103,11 +103,12 @@ struct GuestStack {
         return allDown
     }
 
-    /// Reboots every running guest (or `vm`); the host stays up.
+    /// Reboots every running guest (or `vm`); the host stays up. Guests in `handled` were
+    /// already rebooted by the controller through their own agents: they are left alone.
     /// - Returns: whether every reboot call succeeded.
-    func reboot(vm: String?) throws(AgentError) -> Bool {
+    func reboot(vm: String?, handled: [String] = []) throws(AgentError) -> Bool {
         var allOK = true
-        for target in try targets(vm: vm) {
+        for target in try targets(vm: vm) where !handled.contains(target.guest.name) {
             guard target.guest.isActive else {
                 report(step(target, "already-off"))
                 continue

@@ -1,3 +1,5 @@
+import PMProtocol
+
 /// The guests of a Xen host through `xl` (or `xm` on old Xen), parsed from `list` output.
 /// Xen lists only existing domains: a guest that shut down disappears from the list.
 final class XenStack: Hypervisor {
@@ -28,13 +30,15 @@ final class XenStack: Hypervisor {
     /// tst100                                       3   512     1     -b----       1.5
     /// ```
     /// Domain-0 (the host itself) is not a guest. Lines that do not have the six columns
-    /// with a numeric id are skipped, so a warning printed by the tool is not a guest.
+    /// with a numeric id are skipped, so a warning printed by the tool is not a guest; so is
+    /// a name that breaks the guest-name pattern (it would reach `xl shutdown NAME` as an
+    /// option, say `-F`).
     static func parseList(_ output: String) -> [Guest] {
         var guests: [Guest] = []
         for line in output.split(separator: "\n") {
             let columns = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard columns.count >= 6, columns[0] != "Name", columns[0] != "Domain-0",
-                  Int(columns[1]) != nil, Int(columns[2]) != nil
+                  Int(columns[1]) != nil, Int(columns[2]) != nil, Patterns.isGuestName(String(columns[0]))
             else { continue }
             guests.append(Guest(name: String(columns[0]), state: stateName(String(columns[4])), isActive: true))
         }

@@ -62,8 +62,7 @@ struct ConsoleLauncher {
 
     /// Starts a local program (a terminal, emacs) and ends with its exit status.
     private func launch(_ program: String, package: String, _ arguments: [String]) -> Never {
-        guard let path = ["/usr/local/bin", "/usr/bin", "/bin"].map({ $0 + "/" + program })
-            .first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        guard let path = LocalCommand.locate(program) else {
             fail("\(program) is not installed on this host; install the Debian package '\(package)', or use --kind cli")
         }
         let process = Process()

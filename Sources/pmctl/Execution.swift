@@ -88,6 +88,10 @@ struct Execution {
             standardError.write("pmctl: the journal could not record everything (\(error)); run \(runID) may be incomplete in 'pmctl history'\n")
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        // create=WOL,...,CONSOLE:<kind>: wake, wait, then the console on the woken host.
+        if case .wake(let wake) = plan, let kind = wake.console, report.results.count == 1, let woken = report.results.first {
+            ConsoleLauncher(globals: globals, kind: kind).run(hostWords: [woken.host])
+        }
     }
 
     /// The journal in the state folder. A run still goes ahead when it cannot be opened

@@ -52,8 +52,15 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         guard fanout >= 1 else { throw ValidationError("--fanout must be at least 1, got \(fanout)") }
-        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be more than 0 seconds") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard connectTimeout > 0, connectTimeout <= 86_400 else {
+            throw ValidationError("--connect-timeout must be more than 0 and at most 86400 seconds")
+        }
+        if let timeout, !(timeout > 0 && timeout <= 86_400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds")
+        }
+        guard confirmTimeout >= 0, confirmTimeout <= 86_400 else {
+            throw ValidationError("--confirm-timeout must be from 0 to 86400 seconds")
+        }
         if let port, !(1...65_535).contains(port) { throw ValidationError("--port must be from 1 to 65535, got \(port)") }
         guard confirmAbove >= 0 else { throw ValidationError("--confirm-above must be 0 or more") }
     }

@@ -31,7 +31,7 @@ struct Ipmi: ParsableCommand, RunnableCommand {
             throw ValidationError("the last word must be on, off, soft, cycle, reset or status, e.g. pmctl ipmi lab01 status")
         }
         guard words.count >= 2 else { throw ValidationError("name at least one host before the verb") }
-        guard bmcInterval >= 0 else { throw ValidationError("--bmc-interval must be 0 or more") }
+        guard bmcInterval >= 0, bmcInterval <= 3_600 else { throw ValidationError("--bmc-interval must be from 0 to 3600 seconds") }
         guard bmcFanout >= 1 else { throw ValidationError("--bmc-fanout must be at least 1") }
     }
 

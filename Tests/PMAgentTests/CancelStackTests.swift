@@ -217,6 +217,19 @@ struct CancelStackTests {
         #expect(fixture.record.last == "xl destroy tst100")
     }
 
+    @Test("REBOOT without SELF leaves guests the controller already rebooted alone")
+    func handledGuestsAreNotRebootedTwice() throws {
+        let fixture = try AgentFixture()
+        try fixture.xenFake(running: ["tst100", "tst101"])
+        let agent = try fixture.startAgent()
+
+        let reply = try agent.request("REQ rb cancel type=xen method=reboot handled=tst100")
+        #expect(reply.steps == ["vm tst101 rebooted"])
+        #expect(reply.final?.kind == .ok)
+        #expect(!fixture.record.contains("xl reboot tst100"))
+        #expect(fixture.record.contains("xl reboot tst101"))
+    }
+
     @Test("INIT:3 leaves the guests alone and runs init 3 on the host")
     func initThreeLeavesGuestsAlone() throws {
         let fixture = try AgentFixture()

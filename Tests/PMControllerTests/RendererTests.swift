@@ -119,3 +119,26 @@ import Testing
         #expect(!FileDescriptorSink(fds[1]).isTerminal)
     }
 }
+
+@Suite struct CheckTableTests {
+    @Test func checkRecordsBecomeOneToolsByHostsTable() {
+        let out = BufferSink(), err = BufferSink()
+        let renderer = HumanRenderer(out: out, err: err, style: TerminalStyle.decide(stdoutIsTerminal: false, stderrIsTerminal: false, environment: [:]))
+        func tool(_ name: String, _ path: String, _ allowed: String) -> Fields {
+            ["record": "tool", "name": name, "path": path, "allowed": allowed]
+        }
+        renderer.runStarted(RunInfo(runID: "r", action: "check", command: "", hosts: ["b2", "a1"]))
+        renderer.handle(.finished(HostResult(host: "b2", action: "check", outcome: .ok,
+                                             records: [tool("poweroff", "/sbin/poweroff", "sudo"), tool("xl", "-", "missing")])))
+        renderer.handle(.finished(HostResult(host: "a1", action: "check", outcome: .ok,
+                                             records: [tool("poweroff", "/usr/sbin/poweroff", "root"), tool("xl", "/usr/sbin/xl", "no")])))
+        renderer.runFinished(RunReport(info: RunInfo(runID: "r", action: "check", command: "", hosts: ["b2", "a1"]),
+                                       results: [], interrupted: false, elapsedMilliseconds: 0))
+        #expect(out.text.contains("""
+            TOOL      PATH          a1    b2
+            poweroff  (differs)     root  sudo
+            xl        /usr/sbin/xl  no    missing
+            """), "\(out.text)")
+        #expect(!out.text.contains("record=tool"))
+    }
+}

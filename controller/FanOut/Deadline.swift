@@ -13,7 +13,9 @@ public struct Deadline: Comparable, Sendable, CustomStringConvertible {
 
     /// `seconds` from now.
     public static func after(seconds: Double) -> Deadline {
-        Deadline(.now + .milliseconds(Int64((max(0, seconds) * 1000).rounded())))
+        // Clamped, so no value (inf, nan, huge) can trap the conversion: a year is "never".
+        let milliseconds = seconds.isFinite ? min(max(0, seconds), 86_400 * 365) * 1000 : (seconds > 0 ? 86_400 * 365 * 1000 : 0)
+        return Deadline(.now + .milliseconds(Int64(milliseconds.rounded())))
     }
 
     /// Far enough away to mean "no deadline".

@@ -20,7 +20,7 @@ struct HostWorker {
             case .cancel(let arguments): return try cancel(arguments)
             case .wake, .console, .ipmi:
                 return context.result(action: plan.name, .refused,
-                                      message: "\(plan.name) is parsed but not carried out by this build yet (it comes in a later issue)")
+                                      message: "\(plan.name) has its own worker (WakeWorker, IPMIRunner, ConsoleLauncher); HostWorker never runs it")
             }
         } catch {
             return context.result(action: plan.name, error.outcome, message: error.message)

@@ -28,7 +28,9 @@ struct PowerConfirmer {
                     if case .timeout = error { return .down }
                 }
             } catch {
-                return .down
+                // Only "nobody there" proves the host went down; a refused key or a changed
+                // host key means something still answers, so keep looking until the deadline.
+                if error.kind == .unreachable { return .down }
             }
             if !pause(until: deadline) { return .unconfirmed }
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs a program on the controller's own host: an absolute path and an argument array,
 /// never a shell; standard input is /dev/null so nothing can stop to ask for a password.
-struct LocalCommand {
+public struct LocalCommand {
     struct Result: Sendable {
         var status: Int32
         var stdout: String
@@ -11,10 +11,10 @@ struct LocalCommand {
     }
 
     /// The folders searched for programs the controller runs, in order (not the caller's $PATH).
-    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+    public static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
     /// The absolute path of `tool`, or nil when no search folder holds it.
-    static func locate(_ tool: String, in folders: [String] = searchPath) -> String? {
+    public static func locate(_ tool: String, in folders: [String] = searchPath) -> String? {
         folders.map { $0 + "/" + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

@@ -24,34 +24,16 @@ public enum HistoryText {
             let state = run.ended == nil ? "running or crashed" : run.interrupted ? "interrupted" : "done"
             return [run.id, String(run.started.prefix(19)), run.action, state, outcomes.joined(separator: ", "), run.command]
         }
-        return align([["RUN", "STARTED (UTC)", "ACTION", "STATE", "HOSTS", "COMMAND"]] + rows)
+        return TextTable.align([["RUN", "STARTED (UTC)", "ACTION", "STATE", "HOSTS", "COMMAND"]] + rows)
     }
 
     /// One run's hosts: `host  outcome  steps  message`.
     public static func detail(_ run: JournalReader.RunSummary, hosts: [HostResult]) -> String {
         var text = "run \(run.id) (\(run.action)), started \(run.started), " + (run.ended.map { "ended \($0)" } ?? "never ended") + "\n"
         text += "command: \(run.command)\n"
-        text += align(hosts.map { host in
+        text += TextTable.align(hosts.map { host in
             [host.host, host.outcome.rawValue, host.steps.map { "\($0.step) \($0.name) \($0.result)" }.joined(separator: "; "), host.message]
         })
-        return text
-    }
-
-    static func align(_ rows: [[String]]) -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
-        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }.joined(separator: "\n") + "\n"
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
         return text
     }
 }

@@ -14,6 +14,8 @@ public final class HumanRenderer: EventHandler {
     private var done = 0
     private var notOK = 0
     private var progressShown = false
+    /// CHECK's tool records per host, shown as one tools × hosts table at the end.
+    private var toolRecords: [(host: String, records: [Fields])] = []
 
     public init(out: any TextSink, err: any TextSink, style: TerminalStyle) {
         self.out = out
@@ -38,9 +40,12 @@ public final class HumanRenderer: EventHandler {
             if result.outcome != .ok && result.outcome != .skipped { notOK += 1 }
             clearProgress()
             out.write(line(for: result) + "\n")
-            // Query records (check's tools, info's interfaces) as indented key=value rows.
-            for record in result.records {
-                out.write("    " + record.map { "\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" }.joined(separator: " ") + "\n")
+            let tools = result.records.filter { $0.text("record") == "tool" }
+            if !tools.isEmpty { toolRecords.append((result.host, tools)) }
+            // Other query records (info's interfaces and guests) as indented key=value rows.
+            for record in result.records where record.text("record") != "tool" {
+                out.write("    " + record.filter { $0.key != "record" }.map { "\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" }
+                    .joined(separator: " ") + "\n")
             }
             drawProgress()
         case .connected, .greeted, .step, .data:
@@ -50,6 +55,7 @@ public final class HumanRenderer: EventHandler {
 
     public func runFinished(_ report: RunReport) {
         clearProgress()
+        if !toolRecords.isEmpty { out.write(ToolTable(toolRecords).text) }
         out.write(summary(for: report))
     }
 
