@@ -22,7 +22,10 @@ struct CancelHandler: RequestHandler {
         let hostAction = arguments.hostActs ? try HostAction.plan(arguments, facts: context.facts, runner: runner) : nil
         let wantsWakeOnLan = arguments.wol || hostAction?.needsWakeOnLan == true
         if wantsWakeOnLan {
-            try runner.requirePermission(.ethtool, [], privileged: true)
+            // Asked with the arguments it will really get: sudoers pins them (`ethtool -s * wol g`),
+            // and a rule with arguments never matches a bare `sudo -l ethtool`. Before the NIC is
+            // picked, any name stands in for it: the rule's `*` is what is being asked about.
+            try runner.requirePermission(.ethtool, ["-s", arguments.interface ?? "eth0", "wol", "g"], privileged: true)
         }
         let hypervisors = arguments.guestAction == .leave ? []
             : try StackSelection.hypervisors(for: arguments.type, configuration: context.configuration, runner: runner, log: context.log)
