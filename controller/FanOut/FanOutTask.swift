@@ -58,7 +58,7 @@ public struct FanOutTask: Sendable {
         }
         let elapsed = ContinuousClock.now - started.instant
         let report = RunReport(info: info, results: ordered, interrupted: interrupted,
-                               elapsedMilliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+                               elapsedMilliseconds: elapsed.wholeMilliseconds)
         hub.runFinished(report)
         return report
     }

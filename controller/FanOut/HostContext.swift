@@ -25,7 +25,7 @@ final class HostContext {
 
     var elapsedMilliseconds: Int {
         let elapsed = ContinuousClock.now - started.instant
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return elapsed.wholeMilliseconds
     }
 
     /// Records a step for the result and tells the handlers.

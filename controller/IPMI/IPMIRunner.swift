@@ -31,8 +31,7 @@ public struct IPMIRunner: Sendable {
                     hub.emit(.step(host: host.name, step))
                     steps.append(step)
                 }
-                let elapsed = (ContinuousClock.now - started).components
-                let milliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+                let milliseconds = (ContinuousClock.now - started).wholeMilliseconds
                 // FanOutTask emits `started` and `finished` itself.
                 return HostResult(host: host.name, action: "ipmi", outcome: outcome, elapsedMilliseconds: milliseconds,
                                   steps: steps, message: message)

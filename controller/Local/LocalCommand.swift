@@ -32,8 +32,11 @@ public struct LocalCommand {
         process.standardOutput = out
         process.standardError = err
 
-        // Drain both pipes at once: reading one to its end first deadlocks once the
-        // other fills up.
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        try process.run()
+        // Drain both pipes at once (reading one to its end first deadlocks once the other
+        // fills up); started only once the program runs, so a failed start leaves no reader.
         let group = DispatchGroup()
         let collected = Collected()
         for (pipe, isError) in [(out, false), (err, true)] {
@@ -44,9 +47,6 @@ public struct LocalCommand {
                 group.leave()
             }
         }
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true

@@ -46,7 +46,7 @@ struct WakeWorker {
                 lastSeen = "TCP port \(target.port) answers, but no agent greeting"
                 if greets(within: min(context.settings.connectTimeout, max(0.05, deadline.remaining))) {
                     let elapsed = ContinuousClock.now - sent
-                    let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    let milliseconds = elapsed.wholeMilliseconds
                     context.record(Step("wake", name: target.name, result: "up", extra: ["elapsed_ms": String(milliseconds)]))
                     return result(.ok, "up after \(String(format: "%.1f", Double(milliseconds) / 1000)) s")
                 }
