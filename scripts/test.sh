@@ -17,9 +17,10 @@ trap 'rm -f "$log"' EXIT
 status=0
 swift test --skip-build --skip LabTests 2>&1 | tee "$log" || status=1
 swift test --skip-build --filter LabTests 2>&1 | tee -a "$log" || status=1
-# One closing line for both runs: passed tests counted from each run's summary, failed
-# tests from their own "failed after" lines.
-passed=$(awk '/Test run with [0-9]+ tests? in .* passed/ { n += $5 } END { print n + 0 }' "$log")
-failed=$(grep -cE '^✘ Test .* failed after' "$log" || true)
+# One closing line for both runs: all tests from each run's summary, failed ones from
+# their own "failed after" lines.
+total=$(awk '/Test run with [0-9]+ tests? in / { n += $5 } END { print n + 0 }' "$log")
+failed=$(grep -E '^✘ Test .* failed after' "$log" | grep -vc '^✘ Test run with' || true)
+passed=$((total - failed))
 echo "tests: $passed passed, $failed failed"
 exit $status

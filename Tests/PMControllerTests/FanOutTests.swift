@@ -54,9 +54,8 @@ final class Recorder: EventHandler, @unchecked Sendable {
             }
         }
         #expect(order.prefix(5).allSatisfy { $0.hasPrefix("start") }, "\(order)")
-        // ... so the run takes about one deadline (3 s), far from the 15 s of five in a row.
-        // Timing under load is the lab's fan-out test and the benchmarks' business.
-        #expect(elapsed < .seconds(15), "took \(elapsed)")
+        // ... and each hanging host got its whole deadline. How long the run takes on a
+        // loaded machine is the lab fan-out test's and the benchmarks' business.
         #expect(elapsed >= .seconds(3))
         #expect(report.exitCode == 1)
         let h01 = try #require(report.results.first)
