@@ -78,12 +78,21 @@ struct ChildProcess {
         var readFDs: [Int32] = [stdoutPipe.read, stderrPipe.read]
         var captured: [Int32: [UInt8]] = [stdoutPipe.read: [], stderrPipe.read: []]
         var timedOut = false
+        // The tool's own exit, seen while its pipes may still be open: a background child it
+        // left behind can hold them for ever, so after the exit only a short drain follows.
+        var exited: Termination?
+        var exitedAt = 0.0
         // Writing to a child that exits early must give EPIPE, not kill the agent.
         if writeFD >= 0 { _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK) }
 
         while !readFDs.isEmpty || writeFD >= 0 {
+            if exited == nil, let status = waitNoHang(pid) {
+                exited = status
+                exitedAt = Clock.now()
+            }
+            if exited != nil, Clock.now() - exitedAt > 1 { break }
             let remaining = deadline - Clock.now()
-            if remaining <= 0 { timedOut = true; break }
+            if remaining <= 0 { timedOut = exited == nil; break }
             var polls = readFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if writeFD >= 0 { polls.append(pollfd(fd: writeFD, events: Int16(POLLOUT), revents: 0)) }
             let ready = poll(&polls, nfds_t(polls.count), Int32(min(remaining * 1000, 1000).rounded(.up)))
@@ -116,7 +125,9 @@ struct ChildProcess {
         }
 
         var termination: Termination
-        if timedOut {
+        if let exited {
+            termination = exited
+        } else if timedOut {
             kill(-pid, SIGKILL)
             termination = .timedOut
             _ = waitBlocking(pid)
