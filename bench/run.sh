@@ -216,7 +216,7 @@ done
 elapsed=$((SECONDS - started))
 
 # --- the table --------------------------------------------------------------------------------
-table=$(awk -F'\t' -v hz="$HZ" -v runs="$runs" -v fair="$FAIR_KEX" '
+table=$(awk -F'\t' -v hz="$HZ" -v runs="$runs" -v fair="$FAIR_KEX" -v cores="$(nproc)" '
 function median(s,   a, k, t, i, j) {
     k = split(s, a, " ")
     for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -232,14 +232,14 @@ function median(s,   a, k, t, i, j) {
     if (!(key in okmin) || $11 < okmin[key]) okmin[key] = $11
 }
 END {
-    print "| N | F | client | key exchange | wall s | client CPU s | CPU ms/host | peak RSS MiB | pmctl wall / this | server CPU ms/conn | hosts ok |"
-    print "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    print "| N | F | client | key exchange | wall s | client CPU s | CPU ms/host | peak RSS MiB | pmctl wall / this | server CPU ms/conn | CPU-bound wall s | hosts ok |"
+    print "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= nkeys; i++) {
         key = order[i]; split(key, p, SUBSEP)
         w = median(wall[key]); c = median(cpu[key]); m = median(rss[key]); s = median(srv[key])
         pk = p[1] SUBSEP p[2] SUBSEP "pmctl" SUBSEP "libssh2"
         pw = median(wall[pk])
-        printf "| %d | %d | %s | %s | %.2f | %.2f | %.1f | %.1f | %s | %.1f | %d/%d |\n", p[1], p[2], p[3], p[4], w, c, c * 1000 / p[1], m / 1024, (p[3] == "pmctl") ? "1" : sprintf("%.2f", pw / w), s, okmin[key], p[1]
+        printf "| %d | %d | %s | %s | %.2f | %.2f | %.1f | %.1f | %s | %.1f | %.2f | %d/%d |\n", p[1], p[2], p[3], p[4], w, c, c * 1000 / p[1], m / 1024, (p[3] == "pmctl") ? "1" : sprintf("%.2f", pw / w), s, (c + s * p[1] / 1000) / cores, okmin[key], p[1]
         if (p[4] == fair) { fs = fs " " s } else if (p[3] != "pmctl") { ds = ds " " s } else { ps = ps " " s }
     }
     printf "\nServer floor (median over the rows): %.1f ms CPU per connection with %s, %.1f ms with OpenSSH default key exchange, %.1f ms for pmctl (libssh2, which negotiates %s).\n", median(fs), fair, median(ds), median(ps), fair
@@ -249,7 +249,7 @@ kex_default=$(ssh -G -F /dev/null localhost 2>/dev/null | awk '$1 == "kexalgorit
 report=$(cat <<EOF
 $table
 
-- Medians of $runs runs; ${elapsed} s of measuring; load average before: $load_before. Build: $config ($BIN).
+- Medians of $runs runs; ${elapsed} s of measuring; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Build: $config ($BIN).
 - Remote action: pmctl runs \`status\` (agent HELLO, a status request and its answer). The lab's sshd
   runs only the forced command \`pmagent serve\` for the lab key, so for pdsh, clush and pssh the
   command \`true\` is ignored: each session is the agent's HELLO greeting, then EOF on stdin (/dev/null).
@@ -260,6 +260,9 @@ $table
 - server CPU/conn = growth of cutime+cstime of every host's sshd listener over the run, divided by N:
   the per-connection sshd processes plus the forced command they ran. \`pmagent serve\` alone, greeting
   then EOF, costs about ${agent_ms} ms CPU (mean of 20), so sshd's share is the rest.
+- CPU-bound wall = (client CPU + N x server CPU/conn) / $(nproc) CPUs: the clients and all the lab's
+  sshds share this machine's CPUs, so no run can be faster than that; a wall time close to it means
+  the run was CPU-bound, and then the client's own CPU is what separates the clients.
 - Ansible: not measured (its modules need Python on the far side, which the forced command never runs).
 EOF
 )
