@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# The fan-out benchmark (issue 9): the same trivial remote action over N lab hosts, by pmctl
+# (libssh2, one process) and by OpenSSH-based peers (pdsh, ClusterShell's clush, pssh), with
+# strict host-key checking everywhere. See bench/README.md for what it measures and how to
+# read the table.
+#
+#   bash bench/run.sh [--big] [--sizes "50 100"] [--fanouts "32 64"] [--runs 3]
+#                     [--debug] [--no-build] [--out FILE]
+#
+#   --big        add N=200 and F=128 to the sizes
+#   --debug      use the debug build instead of release (say so when quoting figures)
+#   --no-build   use what is already built
+#   --out FILE   also write the table (markdown) to FILE
+#
+# Runs as root: it builds a lab of network namespaces with lab/lab.sh (prefix pmbench, state
+# in /tmp/pmbench) and always tears it down on exit. Nothing outside the lab's namespaces is
+# touched; only processes the lab recorded are stopped.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+
+sizes="50 100"
+fanouts="32 64"
+runs=3
+config=release
+build=1
+out=""
+while (($#)); do
+    case $1 in
+    --big) sizes="50 100 200"; fanouts="32 64 128" ;;
+    --sizes) sizes=$2; shift ;;
+    --fanouts) fanouts=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    --debug) config=debug ;;
+    --no-build) build=0 ;;
+    --out) out=$2; shift ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+[[ $(id -u) == 0 ]] || die "needs root (the lab is made of network namespaces)"
+[[ -d /opt/swift/usr/bin ]] && export PATH=/opt/swift/usr/bin:$PATH
+unset SSH_AUTH_SOCK   # every client authenticates with the lab key only
+
+# --- the peers (Debian packages pdsh, clustershell, pssh) ---------------------------------
+missing=()
+command -v pdsh > /dev/null || missing+=(pdsh)
+command -v clush > /dev/null || missing+=(clustershell)
+command -v parallel-ssh > /dev/null || command -v pssh > /dev/null || missing+=(pssh)
+[[ -x /usr/bin/time ]] || missing+=(time)
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null \
+        || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null; }
+fi
+PSSH=$(command -v parallel-ssh || command -v pssh)
+
+# --- build ----------------------------------------------------------------------------------
+cd "$top"
+if ((build)); then
+    # One `swift build` per product: with several --product flags only the last is built.
+    for product in pmctl pmagent pmlab; do
+        say "swift build -c $config --product $product"
+        swift build -c "$config" --product "$product" > /dev/null
+    done
+fi
+BIN=$(swift build -c "$config" --show-bin-path)
+for product in pmctl pmagent pmlab; do [[ -x $BIN/$product ]] || die "no $BIN/$product: build it first"; done
+
+# --- the lab --------------------------------------------------------------------------------
+export PMLAB_PREFIX=pmbench PMLAB_RUN=/tmp/pmbench PMLAB_BIN=$BIN
+RUN=$PMLAB_RUN
+CTL=$PMLAB_PREFIX-ctl
+maxn=0
+for n in $sizes; do ((n > maxn)) && maxn=$n; done
+lab() { bash "$top/lab/lab.sh" "$@"; }
+cleanup() {
+    trap '' PIPE INT TERM HUP   # whoever reads our output may be gone: the lab still goes down
+    lab down > /dev/null 2>&1 || say "lab down failed: run 'PMLAB_PREFIX=pmbench PMLAB_RUN=/tmp/pmbench lab/lab.sh down'"
+}
+trap cleanup EXIT
+# A trapped signal (unlike an untrapped one) runs the EXIT trap; children get the default back.
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE
+lab down > /dev/null 2>&1 || true   # a lab left by an interrupted earlier run
+say "lab up $maxn (prefix $PMLAB_PREFIX)"
+lab up "$maxn" > /dev/null
+
+mapfile -t addresses < <(awk '{print $3}' "$RUN/hosts.txt")
+
+# Each host's sshd listener: the sshd child of its `pmlab host` supervisor.
+listeners=()
+while read -r pid start what; do
+    [[ $what == supervisor* ]] || continue
+    for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+        [[ $(cat /proc/"$child"/comm 2>/dev/null) == sshd ]] && listeners+=("$child")
+    done
+done < "$RUN/pids"
+((${#listeners[@]} == maxn)) || die "found ${#listeners[@]} sshd listeners for $maxn hosts"
+HZ=$(getconf CLK_TCK)
+
+# CPU (clock ticks) of every reaped child of every listener: the per-connection sshd processes
+# and what they ran (the forced command, pmagent serve).
+server_ticks() {
+    local pid sum=0 v
+    for pid in "${listeners[@]}"; do
+        v=$(awk '{print $16 + $17}' /proc/"$pid"/stat)
+        sum=$((sum + v))
+    done
+    echo "$sum"
+}
+
+# --- the clients ----------------------------------------------------------------------------
+SSH_OPTS=(-F /dev/null -i "$RUN/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+    -o UserKnownHostsFile="$RUN/known_hosts" -o GlobalKnownHostsFile=/dev/null
+    -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -n)
+FAIR_KEX=curve25519-sha256
+
+# run_client CLIENT KEX N F: the command line for one client, in the array `cmd`, with `env_vars`.
+build_cmd() {
+    local client=$1 kex=$2 n=$3 f=$4 list opts
+    local -a o=("${SSH_OPTS[@]}")
+    [[ $kex == default ]] || o+=(-o "KexAlgorithms=$kex")
+    list=$(IFS=,; echo "${addresses[*]:0:n}")
+    env_vars=()
+    case $client in
+    pmctl)
+        cmd=("$BIN/pmctl" --inventory "$RUN/inventory.yaml" --state "$RUN/state" --yes --fanout "$f"
+            status "lab[01-$(printf '%02d' "$n")]") ;;
+    pdsh)
+        env_vars=("PDSH_SSH_ARGS_APPEND=${o[*]}")
+        cmd=(pdsh -R ssh -f "$f" -l root -w "$list" true) ;;
+    clush)
+        cmd=(clush -n -f "$f" -l root -o "${o[*]}" -w "$list" true) ;;
+    pssh)
+        printf '%s\n' "${addresses[@]:0:n}" > "$RUN/pssh_hosts.$n"
+        local -a po=()
+        # pssh passes each -O as `-o OPT` to ssh, and -x words as they are.
+        po+=(-x "-F /dev/null -i $RUN/id_ed25519 -n")
+        local i
+        for ((i = 4; i < ${#o[@]}; i++)); do [[ ${o[i]} == -o ]] && po+=(-O "${o[i + 1]}"); done
+        cmd=("$PSSH" -i -t 0 -p "$f" -l root -h "$RUN/pssh_hosts.$n" "${po[@]}" true) ;;
+    esac
+}
+
+# How many hosts answered: pmctl by its exit status and summary, the others by the agent's
+# HELLO greeting in their output (one per host).
+count_ok() {   # client n outputfile rc
+    local client=$1 n=$2 file=$3 rc=$4
+    if [[ $client == pmctl ]]; then
+        if ((rc == 0)); then echo "$n"; else grep -cE '^lab[0-9]+ +ok' "$file" || true; fi
+    else
+        grep -oE 'HELLO .*host=lab[0-9]+' "$file" | grep -oE 'host=lab[0-9]+' | sort -u | wc -l
+    fi
+}
+
+# One timed run; appends a row to $RUN/raw.tsv:
+# n f client kex run wall user sys maxrss_kib rc ok server_ticks
+measure() {
+    local client=$1 kex=$2 n=$3 f=$4 r=$5 before after rc ok
+    build_cmd "$client" "$kex" "$n" "$f"
+    before=$(server_ticks)
+    rc=0
+    ip netns exec "$CTL" env "${env_vars[@]}" /usr/bin/time -f '%e %U %S %M' -o "$RUN/time.out" \
+        "${cmd[@]}" < /dev/null > "$RUN/client.out" 2>&1 || rc=$?
+    sleep 0.3   # let every listener reap its last children
+    after=$(server_ticks)
+    ok=$(count_ok "$client" "$n" "$RUN/client.out" "$rc")
+    if ((ok != n)); then
+        say "$client kex=$kex N=$n F=$f run $r: only $ok of $n hosts answered (rc $rc); output in $RUN/fail.$client.$kex.$n.$f.$r"
+        cp "$RUN/client.out" "$RUN/fail.$client.$kex.$n.$f.$r"
+    fi
+    read -r wall user sys rss < <(tail -n 1 "$RUN/time.out")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$f" "$client" "$kex" "$r" \
+        "$wall" "$user" "$sys" "$rss" "$rc" "$ok" "$((after - before))" >> "$RUN/raw.tsv"
+}
+
+variants=("pmctl libssh2" "pdsh default" "pdsh $FAIR_KEX" "clush default" "clush $FAIR_KEX" "pssh default" "pssh $FAIR_KEX")
+
+# Warm-up (page cache, first-use costs), not measured.
+say "warm-up"
+for v in "${variants[@]}"; do
+    read -r client kex <<< "$v"
+    build_cmd "$client" "$kex" 4 4
+    ip netns exec "$CTL" env "${env_vars[@]}" "${cmd[@]}" < /dev/null > /dev/null 2>&1 || say "warm-up of $v failed"
+done
+
+# The agent alone: pmagent serve with stdin at EOF (greeting, then exit), as sshd runs it.
+agent_cmd=$(sed -E 's/^command="([^"]*)".*/\1/' "$RUN/hosts/lab01/authorized_keys")
+# 20 runs under one /usr/bin/time: one run is below its 10 ms resolution.
+ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%U %S' -o "$RUN/agent.time" \
+    bash -c 'for i in {1..20}; do $0 < /dev/null > /dev/null 2>&1; done' "$agent_cmd" || true
+agent_ms=$(awk '{printf "%.1f", ($1 + $2) * 1000 / 20}' "$RUN/agent.time")
+
+: > "$RUN/raw.tsv"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$SECONDS
+for n in $sizes; do
+    for f in $fanouts; do
+        for ((r = 1; r <= runs; r++)); do
+            # Interleaved, so a slow spell of the machine hits every client alike.
+            for v in "${variants[@]}"; do
+                read -r client kex <<< "$v"
+                say "N=$n F=$f run $r/$runs: $client ($kex)"
+                measure "$client" "$kex" "$n" "$f" "$r"
+            done
+        done
+    done
+done
+elapsed=$((SECONDS - started))
+
+# --- the table --------------------------------------------------------------------------------
+table=$(awk -F'\t' -v hz="$HZ" -v runs="$runs" -v fair="$FAIR_KEX" -v cores="$(nproc)" '
+function median(s,   a, k, t, i, j) {
+    k = split(s, a, " ")
+    for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+{
+    key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
+    if (!(key in seen)) { seen[key] = 1; order[++nkeys] = key }
+    wall[key] = wall[key] " " $6
+    cpu[key] = cpu[key] " " ($7 + $8)
+    rss[key] = rss[key] " " $9
+    srv[key] = srv[key] " " ($12 / hz / $1 * 1000)
+    if (!(key in okmin) || $11 < okmin[key]) okmin[key] = $11
+}
+END {
+    print "| N | F | client | key exchange | wall s | client CPU s | CPU ms/host | peak RSS MiB | pmctl wall / this | server CPU ms/conn | CPU-bound wall s | hosts ok |"
+    print "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= nkeys; i++) {
+        key = order[i]; split(key, p, SUBSEP)
+        w = median(wall[key]); c = median(cpu[key]); m = median(rss[key]); s = median(srv[key])
+        pk = p[1] SUBSEP p[2] SUBSEP "pmctl" SUBSEP "libssh2"
+        pw = median(wall[pk])
+        printf "| %d | %d | %s | %s | %.2f | %.2f | %.1f | %.1f | %s | %.1f | %.2f | %d/%d |\n", p[1], p[2], p[3], p[4], w, c, c * 1000 / p[1], m / 1024, (p[3] == "pmctl") ? "1" : sprintf("%.2f", pw / w), s, (c + s * p[1] / 1000) / cores, okmin[key], p[1]
+        if (p[4] == fair) { fs = fs " " s } else if (p[3] != "pmctl") { ds = ds " " s } else { ps = ps " " s }
+    }
+    printf "\nServer floor (median over the rows): %.1f ms CPU per connection with %s, %.1f ms with OpenSSH default key exchange, %.1f ms for pmctl (libssh2, which negotiates %s).\n", median(fs), fair, median(ds), median(ps), fair
+}' "$RUN/raw.tsv")
+
+kex_default=$(ssh -G -F /dev/null localhost 2>/dev/null | awk '$1 == "kexalgorithms" {split($2, a, ","); print a[1]}')
+report=$(cat <<EOF
+$table
+
+- Medians of $runs runs; ${elapsed} s of measuring; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Build: $config ($BIN).
+- Remote action: pmctl runs \`status\` (agent HELLO, a status request and its answer). The lab's sshd
+  runs only the forced command \`pmagent serve\` for the lab key, so for pdsh, clush and pssh the
+  command \`true\` is ignored: each session is the agent's HELLO greeting, then EOF on stdin (/dev/null).
+- OpenSSH default key exchange here: ${kex_default:-?}. The fair rows use $FAIR_KEX, what libssh2 negotiates.
+- client CPU = user + sys of the client and every child it waited for (/usr/bin/time); peak RSS is
+  /usr/bin/time's %M: the largest single process of the tree, not the sum (for pdsh, clush and pssh
+  that is usually the driver itself; each ssh child is smaller but there are F of them at once).
+- server CPU/conn = growth of cutime+cstime of every host's sshd listener over the run, divided by N:
+  the per-connection sshd processes plus the forced command they ran. \`pmagent serve\` alone, greeting
+  then EOF, costs about ${agent_ms} ms CPU (mean of 20), so sshd's share is the rest.
+- CPU-bound wall = (client CPU + N x server CPU/conn) / $(nproc) CPUs: the clients and all the lab's
+  sshds share this machine's CPUs, so no run can be faster than that; a wall time close to it means
+  the run was CPU-bound, and then the client's own CPU is what separates the clients.
+- Ansible: not measured (its modules need Python on the far side, which the forced command never runs).
+EOF
+)
+machine="$(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Machine: $machine"
+echo "$report"
+if [[ -n $out ]]; then
+    { echo "Machine: $machine"; echo; echo "$report"; } > "$out"
+    say "table written to $out"
+fi
