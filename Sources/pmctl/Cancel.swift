@@ -20,7 +20,7 @@ struct Cancel: ParsableCommand, RunnableCommand {
     @Option(help: ArgumentHelp("poweroff, reboot, reset, init:N (0-6), pause (suspend to RAM) or suspend (to disk).", valueName: "method"))
     var method: String = "poweroff"
 
-    @Option(help: ArgumentHelp("Seconds between the users' notice and the host's own action (0: at once). Default 30, or 0 with --force. Never applies to guests.", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between the users' notice and the host's own action (0: at once). Default 30, or 0 with --force. Never applies to guests.", valueName: "s"))
     var delay: Int?
 
     @Flag(name: .customLong("self"), help: "Also take down the host itself, after its stack.")
