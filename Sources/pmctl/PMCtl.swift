@@ -35,5 +35,5 @@ struct PMCtl: ParsableCommand {
         130 interrupted.
         """,
         version: "0.1.0 (protocol \(ProtocolVersion.current))",
-        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Learn.self, Console.self, Ipmi.self, History.self, Retry.self, CtysForm.self])
+        subcommands: [Status.self, Check.self, Info.self, Cancel.self, Wake.self, Learn.self, Console.self, Ipmi.self, History.self, Retry.self, AgentCommand.self, CtysForm.self])
 }

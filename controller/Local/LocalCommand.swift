@@ -3,11 +3,11 @@ import Foundation
 /// Runs a program on the controller's own host: an absolute path and an argument array,
 /// never a shell; standard input is /dev/null so nothing can stop to ask for a password.
 public struct LocalCommand {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
     }
 
     /// The folders searched for programs the controller runs, in order (not the caller's $PATH).
@@ -21,7 +21,7 @@ public struct LocalCommand {
     /// Runs `path` with `arguments`, waiting at most `timeout` seconds; on time-out the
     /// program is killed and `timedOut` is set. Blocks the calling thread: call it from a
     /// dedicated thread, not from Swift's cooperative pool.
-    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                     timeout: Double) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
