@@ -28,6 +28,12 @@ struct Console: ParsableCommand, RunnableCommand {
     }
 
     func execute() async throws {
-        ConsoleLauncher(globals: globals, kind: ConsoleKind(rawValue: kind.lowercased())!).run(hostWords: host)
+        let kind = ConsoleKind(rawValue: kind.lowercased())!
+        // --dry-run shows the plan, as the ctys form's create=CONSOLE does; no terminal needed.
+        if globals.dryRun {
+            try await Execution(globals: globals, plan: .console(ConsolePlan(kind: kind)), hostWords: host).run()
+            return
+        }
+        ConsoleLauncher(globals: globals, kind: kind).run(hostWords: host)
     }
 }

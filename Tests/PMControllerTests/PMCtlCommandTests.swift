@@ -89,18 +89,7 @@ import Testing
 
     @Test func dryRunPrintsEachSeedLinesPlanAndTouchesNothing() throws {
         let lab = try AgentLab()
-        let seeds = [
-            "-t pm -a create=wol,t:hostX,broadcast:hostXDirectedCast lab01",
-            "-t pm -a create=CONSOLE:cli lab01",
-            "-t pm -a cancel=1:tst100,POWEROFF:0 lab01",
-            "-t xen -a cancel=1:tst100,force,POWEROFF:0 lab01",
-            "-t xen -a cancel=1:tst100,POWEROFF,wol lab01",
-            "-t xen -a cancel=1:tst100,POWEROFF,wol,broadcast:192.168.3.255 lab01",
-            "-t pm -a cancel=1:tst001,REBOOT lab01",
-            "-t pm -a cancel=1:tst001,REBOOT,SELF lab01",
-            "-t xen -a cancel=1:tst100,REBOOT,FORCE lab01",
-            "-t PM -a cancel=1:tst100,INIT:0 lab01",
-        ]
+        let seeds = SeedLines.ctysForms
         for seed in seeds {
             let run = try pmctl(seed.split(separator: " ").map(String.init) + ["--dry-run", "--inventory", Self.example], lab: lab)
             #expect(run.status == 0, "\(seed): \(run.stderr)")

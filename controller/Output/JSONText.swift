@@ -38,7 +38,7 @@ enum JSONText {
         return string(text)
     }
 
-    static let numericKeys: Set<String> = ["exit", "uptime", "port", "count", "elapsed_ms"]
+    static let numericKeys: Set<String> = ["exit", "uptime", "port", "count", "elapsed_ms", "delay"]
 
     /// Fields as an object, in their order.
     static func fields(_ fields: Fields) -> String {
