@@ -5,6 +5,8 @@ public struct ProgramRun: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// What the program wrote to its terminal, when `run` gave it one (`\n` arrives as `\r\n`).
+    public var terminal = ""
     public var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 
     /// Runs `executable` with `arguments` and standard input from /dev/null, and waits.
@@ -16,8 +18,10 @@ public struct ProgramRun: Sendable {
     ///   - environment: changes to this process's environment (nil removes a variable).
     ///   - interruptAfter: send SIGINT (to its PID) after that many seconds.
     ///   - timeout: kill it (SIGKILL, by PID) after that many seconds.
+    ///   - terminal: standard descriptors (1, 2) to connect to one new pseudo-terminal
+    ///     instead of a pipe; what arrives there is `terminal`.
     public static func run(_ executable: URL, _ arguments: [String], environment changes: [String: String?] = [:],
-                           interruptAfter: Double? = nil, timeout: Double = 600) throws -> ProgramRun {
+                           interruptAfter: Double? = nil, timeout: Double = 600, terminal: Set<Int32> = []) throws -> ProgramRun {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in changes { environment[key] = value }
 
@@ -32,6 +36,11 @@ public struct ProgramRun: Sendable {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         posix_spawn_file_actions_addclose(&actions, outPipe[1])
         posix_spawn_file_actions_addclose(&actions, errPipe[1])
+        let pty = terminal.isEmpty ? nil : try PseudoTerminal()
+        if let pty {
+            for descriptor in terminal.sorted() { posix_spawn_file_actions_adddup2(&actions, pty.slave, descriptor) }
+            posix_spawn_file_actions_addclose(&actions, pty.slave)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -51,13 +60,15 @@ public struct ProgramRun: Sendable {
         let spawned = posix_spawn(&pid, executable.path, &actions, &attributes, &cArguments, &cEnvironment)
         close(outPipe[1])
         close(errPipe[1])
+        pty?.closeSlave()
         guard spawned == 0 else {
             close(outPipe[0]); close(errPipe[0])
             throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT)
         }
 
-        var out: [UInt8] = [], err: [UInt8] = []
+        var out: [UInt8] = [], err: [UInt8] = [], tty: [UInt8] = []
         var open = [outPipe[0]: true, errPipe[0]: true]
+        if let pty { open[pty.master] = true }
         var status: Int32 = 0
         var exited = false
         var killed = false
@@ -75,7 +86,13 @@ public struct ProgramRun: Sendable {
                     var buffer = [UInt8](repeating: 0, count: 65_536)
                     let count = read(entry.fd, &buffer, buffer.count)
                     if count > 0 {
-                        if entry.fd == outPipe[0] { out += buffer[..<count] } else { err += buffer[..<count] }
+                        if entry.fd == outPipe[0] {
+                            out += buffer[..<count]
+                        } else if entry.fd == errPipe[0] {
+                            err += buffer[..<count]
+                        } else {
+                            tty += buffer[..<count]
+                        }
                     } else {
                         open[entry.fd] = false
                     }
@@ -103,6 +120,7 @@ public struct ProgramRun: Sendable {
         let code: Int32 = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         var stderrText = String(decoding: err, as: UTF8.self)
         if killed { stderrText += "\n[test support: killed after \(Int(timeout)) s]" }
-        return ProgramRun(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: stderrText)
+        return ProgramRun(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: stderrText,
+                          terminal: String(decoding: tty, as: UTF8.self))
     }
 }

@@ -13,7 +13,8 @@ public final class HumanRenderer: EventHandler {
     private var running: Set<String> = []
     private var done = 0
     private var notOK = 0
-    private var progressShown = false
+    /// How many characters the progress line on stderr has now (0: none shown).
+    private var progressWidth = 0
     /// CHECK's tool records per host, shown as one tools × hosts table at the end.
     private var toolRecords: [(host: String, records: [Fields])] = []
 
@@ -92,15 +93,18 @@ public final class HumanRenderer: EventHandler {
         return text + "\n"
     }
 
+    /// The progress line is redrawn with a carriage return and overwritten with blanks,
+    /// never with escape sequences: NO_COLOR and dumb terminals get no ESC at all.
     private func drawProgress() {
         guard style.progress, total > 0 else { return }
-        err.write("\r\u{1B}[K[\(done)/\(total) done, \(notOK) not ok, \(running.count) in flight]")
-        progressShown = true
+        let text = "[\(done)/\(total) done, \(notOK) not ok, \(running.count) in flight]"
+        err.write("\r" + text + String(repeating: " ", count: max(0, progressWidth - text.count)))
+        progressWidth = text.count
     }
 
     private func clearProgress() {
-        guard progressShown else { return }
-        err.write("\r\u{1B}[K")
-        progressShown = false
+        guard progressWidth > 0 else { return }
+        err.write("\r" + String(repeating: " ", count: progressWidth) + "\r")
+        progressWidth = 0
     }
 }
