@@ -26,7 +26,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds per host from connected to its final result. Default: 10 for status/check/info, 120 for cancel, 180 for wake.", valueName: "s"))
     var timeout: Double?
 
-    @Flag(help: "One JSON object per host result on stdout, then a summary object.")
+    @Flag(help: "One JSON object per host result on stdout, then a summary object (described by controller/examples/result.schema.json in the source tree).")
     var json = false
 
     @Flag(help: "No confirmation for large target sets.")

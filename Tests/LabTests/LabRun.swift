@@ -32,8 +32,21 @@ struct ResultLine: CustomStringConvertible {
 }
 
 extension ProgramRun {
-    /// The per-host result lines of a `--json` run (the summary line left out).
+    /// The per-host result lines of a `--json` run (the summary line left out). Every line
+    /// of the run's stdout is checked against controller/examples/result.schema.json on
+    /// the way, so each lab test that reads JSON also shows its lines are as documented.
     var results: [ResultLine] {
+        do {
+            for violation in try JSONSchema.results().violations(ofLines: stdout) {
+                Issue.record("not as result.schema.json says: \(violation)")
+            }
+        } catch {
+            Issue.record("result.schema.json: \(error)")
+        }
+        return parsedResults
+    }
+
+    private var parsedResults: [ResultLine] {
         lines.compactMap { line in
             guard let data = line.data(using: .utf8),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
