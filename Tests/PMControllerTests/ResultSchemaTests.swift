@@ -73,9 +73,9 @@ import TestSupport
         try run(["cancel", "local", "--self", "--delay", "0", "--confirm-timeout", "1"], agentProcess: realAgent)
         // Stand-in agents: refused, confirmed poweroff and reboot, an unconfirmed reboot, Ctrl-C.
         try run(["status", "f-refused"], agentProcess: fakeAgent)
-        try run(["cancel", "f-down", "--self"], agentProcess: fakeAgent)
-        try run(["cancel", "f-reboot", "--self", "--method", "reboot", "--confirm-timeout", "5"], agentProcess: fakeAgent)
-        try run(["cancel", "f-sticky", "--self", "--method", "reboot", "--confirm-timeout", "1"], agentProcess: fakeAgent)
+        try run(["cancel", "f-down", "--self", "--delay", "0"], agentProcess: fakeAgent)
+        try run(["cancel", "f-reboot", "--self", "--method", "reboot", "--delay", "0", "--confirm-timeout", "5"], agentProcess: fakeAgent)
+        try run(["cancel", "f-sticky", "--self", "--method", "reboot", "--delay", "0", "--confirm-timeout", "1"], agentProcess: fakeAgent)
         try run(["status", "f-ok", "f-hang", "--timeout", "30"], agentProcess: fakeAgent, interruptAfter: 1.5)
         // Wakes: already up (SSH), sent from here, sent by a relay agent (over SSH), all to loopback.
         try run(["wake", "h-ok"])
