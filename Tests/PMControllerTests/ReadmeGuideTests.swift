@@ -18,18 +18,17 @@ import TestSupport
     /// Placeholders of the guide, and what stands for them here.
     static let placeholders = ["HOST": "lab01"]
 
+    static let firstSteps = "FirstStepsLabTests.theFirstStepsRunInOrderOnALab"
+
     static let coverage: [String: Coverage] = [
-        // First steps.
-        "pmctl status @rack1": .elsewhere(["SeedLineLabTests.statusOfTheWholeLabIsOk",
-                                           "FanOutLabTests.fiftyHostsWithDeadAndHangingOnesFinishInAboutOneDeadline"]),
+        // First steps: FirstStepsLabTests runs them in this order on a lab.
+        "pmctl status @rack1": .elsewhere([Self.firstSteps, "FanOutLabTests.fiftyHostsWithDeadAndHangingOnesFinishInAboutOneDeadline"]),
         "pmctl check lab01": .here(exit: 0, says: "TOOL"),
-        "pmctl learn @rack1": .elsewhere(["WakeLabTests.learnStoresTheMACSoAHostCanBeWokenByNameAlone"]),
-        "pmctl cancel lab01": .elsewhere(["SeedLineLabTests.s3CancelsTheStackAndLeavesTheHostUp"]),
-        "pmctl cancel lab01 --self --wol": .elsewhere(["SeedLineLabTests.s5ShutsTheGuestsDownAndArmsWoLWithTheHostLeftUp",
-                                                       "SeedLineLabTests.s4ForcePowersTheHostOffAtOnceAndAbandonsItsGuests"]),
-        "pmctl wake lab01": .elsewhere(["WakeLabTests.aUDPBroadcastFromTheControllerWakesAHostOnItsSegment",
-                                        "WakeLabTests.aHostThatIsUpIsReportedAlreadyUpAndGetsNoPacket"]),
-        "pmctl cancel 'node[01-16]' --method reboot --self --yes": .elsewhere(["SeedLineLabTests.s8ShutsTheGuestsDownThenRebootsTheHostWithANewBootID"]),
+        "pmctl learn @rack1": .elsewhere([Self.firstSteps, "WakeLabTests.learnStoresTheMACSoAHostCanBeWokenByNameAlone"]),
+        "pmctl cancel lab01": .elsewhere([Self.firstSteps, "SeedLineLabTests.s3CancelsTheStackAndLeavesTheHostUp"]),
+        "pmctl cancel lab01 --self --wol": .elsewhere([Self.firstSteps]),
+        "pmctl wake lab01": .elsewhere([Self.firstSteps, "WakeLabTests.aUDPBroadcastFromTheControllerWakesAHostOnItsSegment"]),
+        "pmctl cancel 'node[01-16]' --method reboot --self --yes": .elsewhere([Self.firstSteps]),
         "pmctl ipmi lab01 status": .elsewhere(["IPMICommandTests.statusOnAndTheFailureOutcomesReadAsJSON"]),
         "pmctl console lab01": .elsewhere(["ConsoleTests.aCLIConsoleRunsCommandsPassesCtrlCAndReturnsTheExitStatus"]),
         "pmctl history": .here(exit: 0, says: "pmctl check lab01"),
@@ -75,6 +74,27 @@ import TestSupport
                 let parts = test.split(separator: ".")
                 #expect(sources.contains("struct \(parts[0])") && sources.contains("func \(parts[1])("), "no test \(test)")
             }
+        }
+    }
+
+    /// The table's two columns plan the same requests (a label only names the run), so
+    /// the lab tests that run the ctys forms cover the subcommands too.
+    @Test func eachSubcommandOfTheTablePlansWhatItsCtysFormPlans() throws {
+        let rows = Dictionary(grouping: try ReadmeGuide.load().commands, by: \.line).values
+            .filter { $0.contains { $0.text.hasPrefix("pmctl -t ") } }
+        #expect(rows.count == 10, "\(rows)")
+        func plan(_ command: ReadmeGuide.Command) throws -> String {
+            let words = command.words.dropFirst().map { Self.placeholders[$0] ?? $0 }
+            let run = try ProgramRun.run(Repository.executable("pmctl"), words + ["--dry-run", "--inventory", ResultSchemaTests.example],
+                                         environment: ["PMCTL_INVENTORY": nil, "HOME": "/nonexistent"])
+            #expect(run.status == 0, "\(command): \(run.stderr)")
+            return run.stdout.replacingOccurrences(of: " label=[^ \n]+", with: "", options: .regularExpression)
+        }
+        for row in rows {
+            try #require(row.count == 2, "\(row)")
+            let ctys = try #require(row.first { $0.text.hasPrefix("pmctl -t ") }, "\(row)")
+            let subcommand = try #require(row.first { !$0.text.hasPrefix("pmctl -t ") }, "\(row)")
+            #expect(try plan(ctys) == plan(subcommand), "\(ctys) and \(subcommand)")
         }
     }
 
