@@ -14,6 +14,9 @@ import TestSupport
         #expect(schema.violations(ofLine: good) == [])
         let summary = #"{"summary":{"ok":1,"failed":0,"unreachable":0,"auth":0,"hostkey":0,"timeout":0,"refused":0,"skipped":0,"unfinished":0},"run":"20261125-153012-7f3a"}"#
         #expect(schema.violations(ofLine: summary) == [])
+        // A later agent may add step keys (PROTOCOL.md); pmctl passes them through as text or numbers.
+        let newerAgent = good.replacingOccurrences(of: #""delay":0"#, with: #""delay":0,"grace":"30s","tries":2"#)
+        #expect(schema.violations(ofLine: newerAgent) == [])
 
         let bad: [(String, String)] = [
             (good.replacingOccurrences(of: #""host":"lab01","#, with: ""), "'host' is missing"),
@@ -23,6 +26,7 @@ import TestSupport
             (good.replacingOccurrences(of: #""result":"shutdown""#, with: #""result":"shutdwn""#), "'shutdwn' is not one of"),
             (good.replacingOccurrences(of: #""step":"host""#, with: #""step":"hots""#), "$.steps[1]"),
             (good.replacingOccurrences(of: #""delay":0"#, with: #""delay":-1"#), "-1 is less than 0"),
+            (good.replacingOccurrences(of: #""delay":0"#, with: #""delay":0,"grace":{"s":30}"#), "$.steps[1]"),
             (summary.replacingOccurrences(of: #""hostkey":0,"#, with: ""), "'hostkey' is missing"),
             (summary.replacingOccurrences(of: #""run":"20261125-153012-7f3a""#, with: #""run":"yesterday""#), "does not match"),
             (summary.replacingOccurrences(of: #"7f3a"}"#, with: #"7f3a","interrupted":1}"#), "1 is not true"),
