@@ -7,7 +7,7 @@ struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Preparing managed hosts for pmagent.",
-        subcommands: [AgentSudoers.self])
+        subcommands: [AgentSudoers.self, AgentInstall.self])
 }
 
 struct AgentSudoers: ParsableCommand {
@@ -23,34 +23,15 @@ struct AgentSudoers: ParsableCommand {
     @Option(help: ArgumentHelp("The agent's login on the managed hosts.", valueName: "name"))
     var user = "pmagent"
 
-    @Option(name: .customLong("path"), help: ArgumentHelp("A tool's path on the hosts, as TOOL=/abs/path (repeatable).", valueName: "tool=path"))
-    var paths: [String] = []
+    @OptionGroup var toolPaths: SudoersToolPaths
 
     func validate() throws {
         guard AgentPrivileges.isUserName(user) else { throw ValidationError("--user '\(user)' is not a login name (a-z, 0-9, _ and -, starting with a letter or _)") }
-        _ = try pathTable()
-    }
-
-    private func pathTable() throws -> [String: String] {
-        var table: [String: String] = [:]
-        let tools = AgentPrivileges.rules.map(\.tool)
-        for entry in paths {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, tools.contains(parts[0]) else {
-                throw ValidationError("--path '\(entry)' must be TOOL=PATH with TOOL one of \(tools.joined(separator: ", "))")
-            }
-            let path = parts[1]
-            guard path.hasPrefix("/"), !path.contains(".."),
-                  path.allSatisfy({ $0.isLetter || $0.isNumber || "/_.-+".contains($0) }) else {
-                throw ValidationError("--path for \(parts[0]): '\(path)' must be an absolute path of letters, digits and / _ . - +")
-            }
-            table[parts[0]] = path
-        }
-        return table
+        _ = try toolPaths.table()
     }
 
     func run() throws {
-        let text = AgentPrivileges.sudoers(user: user, paths: try pathTable())
+        let text = AgentPrivileges.sudoers(user: user, paths: try toolPaths.table())
         guard let visudo = LocalCommand.locate("visudo") else {
             FileDescriptorSink.standardError.write("pmctl: visudo is not installed here (Debian package: sudo); it checks the file before it is printed\n")
             throw ExitCode(2)

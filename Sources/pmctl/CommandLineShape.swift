@@ -22,6 +22,12 @@ enum CommandLineShape {
             index += 1
         }
         if index < arguments.count, subcommands.contains(arguments[index]) {
+            // A nested command (`agent install`) takes the options after its own name.
+            let nested = PMCtl.configuration.subcommands.first { $0._commandName == arguments[index] }
+                .map { Set($0.configuration.subcommands.map { $0._commandName }) } ?? []
+            if index + 1 < arguments.count, nested.contains(arguments[index + 1]) {
+                return [arguments[index], arguments[index + 1]] + leading + arguments[(index + 2)...]
+            }
             return [arguments[index]] + leading + arguments[(index + 1)...]
         }
         let isCtysForm = arguments.contains { $0 == "-a" || $0 == "--action" || $0.hasPrefix("-a=") || $0.hasPrefix("--action=") }

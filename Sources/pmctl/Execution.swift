@@ -16,16 +16,8 @@ struct Execution {
 
     func run() async throws {
         let standardError = FileDescriptorSink.standardError
-        func fail(_ message: String) -> ExitCode {
-            standardError.write("pmctl: \(message)\n")
-            return ExitCode(2)
-        }
-        let inventory: Inventory
-        do { inventory = try InventoryLocator.load(explicit: globals.inventory) } catch { throw fail(error.description) }
-        let resolver = TargetResolver(inventory: inventory, overrides: LoginOverrides(
-            user: globals.user, port: globals.port, identity: globals.identity, knownHosts: globals.knownHosts))
-        let hosts: [ResolvedHost]
-        do { hosts = try resolver.resolve(hostWords) } catch { throw fail(error.message) }
+        let fail = Self.usage
+        let (inventory, resolver, hosts) = try Self.resolve(hostWords, globals)
         let runID = RunID.make()
 
         if globals.dryRun {
@@ -44,24 +36,11 @@ struct Execution {
         case .status, .check, .info, .cancel, .ipmi, .wake:
             break
         }
-        if hosts.count > globals.confirmAbove, !globals.yes {
-            guard isatty(0) == 1, isatty(2) == 1 else {
-                throw fail("\(hosts.count) target hosts is more than \(globals.confirmAbove) (\(NodeSet.summary(hosts.map(\.name)))); pass --yes to go ahead")
-            }
-            standardError.write("\(plan.name) on \(hosts.count) hosts (\(NodeSet.summary(hosts.map(\.name))))? [y/N] ")
-            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                throw fail("not confirmed; nothing was done")
-            }
-        }
+        try Self.confirm(plan.name, on: hosts, globals)
 
         let settings = WorkerSettings(connectTimeout: globals.connectTimeout, actionTimeout: globals.timeout ?? plan.defaultTimeout,
                                       confirmTimeout: globals.confirmTimeout)
-        let environment = ProcessInfo.processInfo.environment
-        let style = TerminalStyle.decide(stdoutIsTerminal: FileDescriptorSink.standardOutput.isTerminal,
-                                         stderrIsTerminal: standardError.isTerminal, environment: environment)
-        let renderer: any EventHandler = globals.json
-            ? JSONRenderer(sink: FileDescriptorSink.standardOutput)
-            : HumanRenderer(out: FileDescriptorSink.standardOutput, err: standardError, style: style)
+        let renderer = Self.renderer(globals)
         let interruption = Interruption()
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
@@ -92,6 +71,46 @@ struct Execution {
         if case .wake(let wake) = plan, let kind = wake.console, report.results.count == 1, let woken = report.results.first {
             ConsoleLauncher(globals: globals, kind: kind).run(hostWords: [woken.host])
         }
+    }
+
+    /// Says what is wrong and gives the exit code for bad usage, inventory or input (2).
+    static func usage(_ message: String) -> ExitCode {
+        FileDescriptorSink.standardError.write("pmctl: \(message)\n")
+        return ExitCode(2)
+    }
+
+    /// The inventory, and the hosts the words name with the login options applied; a bad
+    /// inventory or host word ends pmctl with exit 2 before anything is done.
+    static func resolve(_ words: [String], _ globals: GlobalOptions) throws -> (Inventory, TargetResolver, [ResolvedHost]) {
+        let fail = usage
+        let inventory: Inventory
+        do { inventory = try InventoryLocator.load(explicit: globals.inventory) } catch { throw fail(error.description) }
+        let resolver = TargetResolver(inventory: inventory, overrides: LoginOverrides(
+            user: globals.user, port: globals.port, identity: globals.identity, knownHosts: globals.knownHosts))
+        do { return (inventory, resolver, try resolver.resolve(words)) } catch { throw fail(error.message) }
+    }
+
+    /// Above `--confirm-above` hosts: ask on a terminal, else refuse unless `--yes` (exit 2).
+    static func confirm(_ action: String, on hosts: [ResolvedHost], _ globals: GlobalOptions) throws {
+        guard hosts.count > globals.confirmAbove, !globals.yes else { return }
+        let summary = NodeSet.summary(hosts.map(\.name))
+        guard isatty(0) == 1, isatty(2) == 1 else {
+            throw usage("\(hosts.count) target hosts is more than \(globals.confirmAbove) (\(summary)); pass --yes to go ahead")
+        }
+        FileDescriptorSink.standardError.write("\(action) on \(hosts.count) hosts (\(summary))? [y/N] ")
+        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+            throw usage("not confirmed; nothing was done")
+        }
+    }
+
+    /// The JSON stream with --json, else lines and a summary for people.
+    static func renderer(_ globals: GlobalOptions) -> any EventHandler {
+        let standardError = FileDescriptorSink.standardError
+        let style = TerminalStyle.decide(stdoutIsTerminal: FileDescriptorSink.standardOutput.isTerminal,
+                                         stderrIsTerminal: standardError.isTerminal, environment: ProcessInfo.processInfo.environment)
+        return globals.json
+            ? JSONRenderer(sink: FileDescriptorSink.standardOutput)
+            : HumanRenderer(out: FileDescriptorSink.standardOutput, err: standardError, style: style)
     }
 
     /// The journal in the state folder. A run still goes ahead when it cannot be opened

@@ -35,13 +35,17 @@ public final class SSHDaemon: @unchecked Sendable {
     private var process: ChildProcess?
     private let bannerToken = "pmcontrol-test-\(UInt64.random(in: 0...UInt64.max))"
     private var extraKeyCount = 0
+    private let usersOwnAuthorizedKeys: Bool
 
     /// Starts the server and waits until its port accepts connections.
     ///
     /// - Parameters:
     ///   - forcedCommand: put on `clientKey`'s authorized_keys line as `command="...",restrict`.
     ///   - extraConfig: more sshd_config lines (e.g. `"KexAlgorithms sntrup761x25519-sha512@openssh.com"`).
-    public init(forcedCommand: String? = nil, extraConfig: [String] = []) throws {
+    ///   - usersOwnAuthorizedKeys: also read each user's `~/.ssh/authorized_keys` (after this
+    ///     instance's file), as a stock sshd does: for tests that install keys into a home.
+    public init(forcedCommand: String? = nil, extraConfig: [String] = [], usersOwnAuthorizedKeys: Bool = false) throws {
+        self.usersOwnAuthorizedKeys = usersOwnAuthorizedKeys
         directory = try FixtureProgram.makeTemporaryDirectory(prefix: "pmcontrol-sshd")
         user = String(cString: getpwuid(geteuid()).pointee.pw_name)
         hostKey = try SSHKeyPair.generate(at: directory.appendingPathComponent("host_ed25519").path, comment: "host")
@@ -82,7 +86,7 @@ public final class SSHDaemon: @unchecked Sendable {
             "StrictModes no",
             // Above any fan-out a test runs; the default 10:30:100 drops sessions.
             "MaxStartups 500:30:1000",
-            "AuthorizedKeysFile \(authorizedKeysPath)",
+            "AuthorizedKeysFile \(authorizedKeysPath)" + (usersOwnAuthorizedKeys ? " .ssh/authorized_keys" : ""),
             "LogLevel ERROR",
             "PasswordAuthentication no",
             "KbdInteractiveAuthentication no",

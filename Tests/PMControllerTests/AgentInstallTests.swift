@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `pmctl agent install` against a real sshd on loopback, as root, into a user the install
+/// creates: the forced command it installs then carries a CANCEL, a second install changes
+/// nothing, and a sudoers file visudo refuses is never put in place.
+@Suite(.serialized) struct AgentInstallTests {
+    @Test func anInstalledAgentAnswersACancelThroughItsForcedCommandAndASecondInstallChangesNothing() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+
+        let first = try target.install(["--json"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let line = first.lines.first { $0.hasPrefix(#"{"host":"#) } ?? ""
+        #expect(line.contains(#""action":"install","outcome":"ok""#), "\(line)")
+        for step in [#"{"step":"user","name":"\#(target.user)","result":"created"}"#,
+                     #"{"step":"binary","name":"\#(target.installPath)","result":"copied""#,
+                     #"{"step":"ssh-dir","name":"\#(target.home)/.ssh","result":"created"}"#,
+                     #"{"step":"key","name":"\#(target.authorizedKeys)","result":"added"}"#,
+                     #"{"step":"sudoers","name":"\#(target.sudoersFile)","result":"written"}"#] {
+            #expect(line.contains(step), "missing \(step) in \(line)")
+        }
+        // The check ran through the forced command: the agent's tool records came back.
+        #expect(line.contains(#""records":[{"record":"tool""#), "\(line)")
+
+        // What is on the host now: the user with /bin/sh, the binary, the key line once, sudoers.
+        let account = try #require(getpwnam(target.user)?.pointee)
+        #expect(String(cString: account.pw_shell) == "/bin/sh")
+        let binary = try #require(target.snapshot(target.installPath))
+        #expect(binary.bytes == FileManager.default.contents(atPath: Repository.executable("pmagent").path))
+        #expect(binary.mode == 0o755 && binary.uid == 0)
+        let keys = try #require(target.snapshot(target.authorizedKeys))
+        #expect(keys.mode == 0o600 && keys.uid == account.pw_uid && keys.gid == account.pw_gid)
+        let sshDirectory = try #require(target.snapshot(target.home + "/.ssh/authorized_keys"))
+        #expect(sshDirectory.uid == account.pw_uid)
+        var directoryInfo = stat()
+        #expect(stat(target.home + "/.ssh", &directoryInfo) == 0 && directoryInfo.st_mode & 0o7777 == 0o700
+            && directoryInfo.st_uid == account.pw_uid)
+        let keyText = String(decoding: keys.bytes, as: UTF8.self)
+        let wanted = "command=\"\(target.installPath) serve --tool-dir \(target.root.file("tools")) --no-system-tools "
+            + "--sysroot \(target.root.file("sysroot")) --libvirt-uri test://\(target.nodePath)\",restrict "
+            + target.controllerKey.publicKeyLine + "\n"
+        #expect(keyText == wanted)
+        let sudoers = try #require(target.snapshot(target.sudoersFile))
+        let generated = try ProgramRun.run(Repository.executable("pmctl"), ["agent", "sudoers", "--user", target.user])
+        #expect(String(decoding: sudoers.bytes, as: UTF8.self) == generated.stdout)
+        #expect(sudoers.mode == 0o440 && sudoers.uid == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.sudoersDirectory) == ["pmagent"])
+
+        // A CANCEL through the installed forced command, logged in as the agent's user with the
+        // controller's key: the agent (--libvirt-uri from the key line) shuts both guests down.
+        let cancel = try target.pmctl(["--json", "--user", target.user, "--identity", target.controllerKey.privateKeyPath,
+                                       "cancel", target.sshd.host])
+        #expect(cancel.status == 0, "\(cancel.stdout)\(cancel.stderr)")
+        let cancelLine = cancel.lines.first { $0.hasPrefix(#"{"host":"#) } ?? ""
+        #expect(cancelLine.contains(#""outcome":"ok""#), "\(cancelLine)")
+        #expect(cancelLine.contains(#"{"step":"vm","name":"guest1","result":"shutdown""#), "\(cancelLine)")
+        #expect(cancelLine.contains(#"{"step":"vm","name":"guest2","result":"shutdown""#), "\(cancelLine)")
+        // The key is good for the agent and nothing else: asking for a shell command gets the agent.
+        let ssh = try ProgramRun.run(URL(fileURLWithPath: "/usr/bin/ssh"),
+                                     ["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(target.sshd.knownHostsPath)",
+                                      "-o", "IdentitiesOnly=yes", "-i", target.controllerKey.privateKeyPath, "-p", String(target.sshd.port),
+                                      "\(target.user)@\(target.sshd.host)", "id"], environment: ["SSH_AUTH_SOCK": nil], timeout: 30)
+        #expect(ssh.stdout.hasPrefix("HELLO "), "\(ssh.stdout)\(ssh.stderr)")
+        #expect(!ssh.stdout.contains("uid="))
+
+        // Again: every step says unchanged, and no file was rewritten.
+        let second = try target.install()
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        for step in ["user \(target.user) exists", "binary \(target.installPath) unchanged",
+                     "key \(target.authorizedKeys) unchanged", "sudoers \(target.sudoersFile) unchanged"] {
+            #expect(second.stdout.contains(step), "missing '\(step)' in \(second.stdout)")
+        }
+        #expect(!second.stdout.contains("ssh-dir"), "\(second.stdout)")
+        #expect(second.stdout.contains("TOOL"), "the check table: \(second.stdout)")
+        #expect(target.snapshot(target.installPath) == binary)
+        #expect(target.snapshot(target.authorizedKeys) == keys)
+        #expect(target.snapshot(target.sudoersFile) == sudoers)
+    }
+
+    @Test func aSudoersFileVisudoRefusesIsNeverInstalled() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        // The template with one rule broken (a missing ':' after NOPASSWD).
+        let template = try String(contentsOf: Repository.root.appendingPathComponent("agent/deploy/sudoers.template"), encoding: .utf8)
+        let broken = template.replacingOccurrences(of: "NOPASSWD: /usr/sbin/poweroff", with: "NOPASSWD /usr/sbin/poweroff (")
+        #expect(broken != template)
+        try target.root.write("broken.sudoers", broken)
+
+        let refused = try target.install(["--sudoers-from", target.root.file("broken.sudoers")])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("sudoers \(target.sudoersFile) refused"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("visudo on 127.0.0.1 refused the sudoers file, so it was not installed"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("failed"))
+        #expect(target.snapshot(target.sudoersFile) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.sudoersDirectory).isEmpty, "the staged file is gone too")
+
+        // The unbroken template is accepted, and a broken one later leaves it as it was.
+        try target.root.write("good.sudoers", template)
+        let good = try target.install(["--sudoers-from", target.root.file("good.sudoers")])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let installed = try #require(target.snapshot(target.sudoersFile))
+        #expect(String(decoding: installed.bytes, as: UTF8.self) == template.replacingOccurrences(of: "@AGENT_USER@", with: target.user))
+        let again = try target.install(["--sudoers-from", target.root.file("broken.sudoers")])
+        #expect(again.status == 1)
+        #expect(again.stdout.contains("is unchanged"), "\(again.stdout)")
+        #expect(target.snapshot(target.sudoersFile) == installed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.sudoersDirectory) == ["pmagent"])
+    }
+
+    @Test func aDryRunListsEachChangeAndMakesNone() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let dry = try target.install(["--dry-run"])
+        #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+        for step in ["user \(target.user) would-create", "binary \(target.installPath) would-copy (not there)",
+                     "key ~\(target.user)/.ssh/authorized_keys would-add", "sudoers \(target.sudoersFile) would-write",
+                     "dry run: nothing was changed", "skipped"] {
+            #expect(dry.stdout.contains(step), "missing '\(step)' in \(dry.stdout)")
+        }
+        #expect(getpwnam(target.user) == nil)
+        #expect(target.snapshot(target.installPath) == nil)
+        #expect(target.snapshot(target.sudoersFile) == nil)
+    }
+
+    @Test func aLineForTheSameKeyWithOtherOptionsIsReplacedAndOtherKeysStay() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        #expect(try target.install().status == 0)
+        // Someone put the controller's key in twice, once without restriction, beside another key.
+        let other = try target.sshd.makeKey(named: "colleague")
+        let original = try #require(target.snapshot(target.authorizedKeys))
+        let wanted = String(decoding: original.bytes, as: UTF8.self)
+        let tampered = "# keys\n\(other.publicKeyLine)\nno-pty \(target.controllerKey.publicKeyLine)\n" + wanted
+        try tampered.write(toFile: target.authorizedKeys, atomically: false, encoding: .utf8)
+        chmod(target.authorizedKeys, 0o644)
+
+        let dry = try target.install(["--dry-run"])
+        #expect(dry.stdout.contains("key \(target.authorizedKeys) would-replace (was: no-pty)"), "\(dry.stdout)")
+        #expect(try String(contentsOfFile: target.authorizedKeys, encoding: .utf8) == tampered)
+
+        let fixed = try target.install()
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        #expect(fixed.stdout.contains("key \(target.authorizedKeys) replaced (was: no-pty)"), "\(fixed.stdout)")
+        #expect(try String(contentsOfFile: target.authorizedKeys, encoding: .utf8) == "# keys\n\(other.publicKeyLine)\n" + wanted)
+        let after = try #require(target.snapshot(target.authorizedKeys))
+        #expect(after.mode == 0o600 && after.uid == original.uid)
+    }
+
+    @Test(arguments: [
+        (["--serve-arg", "--config=/etc/x;reboot"], "--serve-arg '--config=/etc/x;reboot' may hold only"),
+        (["--install-path", "relative/pmagent"], "--install-path 'relative/pmagent' must be an absolute file path"),
+        (["--user", "root,ALL"], "--user 'root,ALL' is not a login name"),
+        (["--sudoers-dir", "/etc/sudoers.d bad"], "--sudoers-dir '/etc/sudoers.d bad' must be an absolute path"),
+        (["--key", "/nonexistent.pub"], "cannot read the controller's public key /nonexistent.pub"),
+        (["--binary", "/nonexistent/pmagent"], "cannot read the pmagent binary /nonexistent/pmagent"),
+    ])
+    func badInputIsRefusedBeforeAnyHostIsTouched(_ arguments: [String], _ expected: String) throws {
+        let run = try ProgramRun.run(Repository.executable("pmctl"), ["agent", "install"] + arguments + ["127.0.0.1"],
+                                     environment: ["SSH_AUTH_SOCK": nil])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+    }
+}

@@ -1,0 +1,23 @@
+/// The agent's user on a host, as `getent passwd` tells it.
+struct AgentAccount: Equatable {
+    var name: String
+    var uid: String
+    var gid: String
+    var home: String
+
+    /// `name:x:uid:gid:gecos:home:shell`
+    init?(passwdLine: String) {
+        let fields = passwdLine.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count >= 7, !fields[2].isEmpty, fields[2].allSatisfy(\.isNumber), !fields[3].isEmpty,
+              fields[3].allSatisfy(\.isNumber), fields[5].hasPrefix("/") else { return nil }
+        name = fields[0]
+        uid = fields[2]
+        gid = fields[3]
+        home = fields[5].count > 1 && fields[5].hasSuffix("/") ? String(fields[5].dropLast()) : fields[5]
+    }
+
+    /// `uid:gid` for chown.
+    var owner: String { "\(uid):\(gid)" }
+    var sshDirectory: String { (home == "/" ? "" : home) + "/.ssh" }
+    var authorizedKeys: String { sshDirectory + "/authorized_keys" }
+}

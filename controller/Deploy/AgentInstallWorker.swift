@@ -1,0 +1,278 @@
+import Foundation
+import PMProtocol
+import SSH
+
+/// One host's `agent install`, on the worker's own thread. As the install login (root) it
+/// makes sure of, in order: the agent's user, the binary, the forced-command key line,
+/// the sudoers file. It looks before it writes, so a second install changes nothing and a
+/// dry run can say what would change. Then, as the agent's user through the new forced
+/// command, it runs CHECK: its tool records become the check table.
+struct AgentInstallWorker {
+    static let action = "install"
+
+    let context: HostContext
+    let settings: InstallSettings
+
+    func run() -> HostResult {
+        do throws(InstallError) {
+            let agentUser = context.host.user ?? settings.defaultAgentUser
+            guard AgentPrivileges.isUserName(agentUser) else {
+                throw .refused("the agent's user '\(agentUser)' is not a login name sudoers can take (a-z, 0-9, _ and -)")
+            }
+            guard agentUser != settings.adminUser else {
+                throw .refused("the agent's user is the install login '\(agentUser)': its key line would become the forced command; use a dedicated account (--user pmagent)")
+            }
+            guard let key = settings.keys[context.host.name] else { throw .failed("no public key was given for \(context.host.name)") }
+            let shell = try connectAsAdmin()
+            defer { try? shell.session.disconnect(deadline: .after(seconds: 1)) }
+            try requireRoot(shell)
+            let account = try ensureAccount(agentUser, shell)
+            try ensureBinary(shell)
+            if settings.rawWoL { try ensureRawCapability(shell) }
+            try ensureKeyLine(key, for: account, user: agentUser, shell)
+            try ensureSudoers(user: agentUser, shell)
+            if settings.dryRun {
+                return context.result(action: Self.action, .skipped, message: "dry run: nothing was changed")
+            }
+            return try checkThroughForcedCommand(user: agentUser)
+        } catch {
+            return context.result(action: Self.action, error.outcome, message: error.message)
+        }
+    }
+
+    // MARK: - The install login
+
+    private func connectAsAdmin() throws(InstallError) -> RemoteShell {
+        let host = context.host
+        do throws(SSHError) {
+            let target = try SSHTarget(host: host.address, port: host.port, user: settings.adminUser, identity: settings.adminIdentity,
+                                       knownHosts: host.knownHosts ?? settings.defaultKnownHosts,
+                                       connectTimeout: .milliseconds(Int(settings.connectTimeout * 1000)))
+            let session = try SSHSession.connect(to: target)
+            return RemoteShell(session: session, host: host.name, deadline: .after(seconds: settings.installTimeout))
+        } catch {
+            let failure = SSHAgentConnector.failure(error, host: host)
+            throw InstallError(.host(Outcome(failure.kind)), "install login \(settings.adminUser)@\(host.name): \(failure.message)")
+        }
+    }
+
+    private func requireRoot(_ shell: RemoteShell) throws(InstallError) {
+        let uid = try shell.mustRun("id -u", "id -u").text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard uid == "0" else {
+            throw .refused("the install login '\(settings.adminUser)' is not root on \(context.host.name) (uid \(uid)); "
+                + "it writes the binary, the agent's home and sudoers: log in as root (--admin-user root)")
+        }
+    }
+
+    // MARK: - The steps
+
+    private func step(_ step: String, _ name: String, _ result: String, detail: String? = nil) {
+        context.record(Step(step, name: name, result: result, extra: detail.map { ["detail": $0] } ?? Fields()))
+    }
+
+    /// The agent's user, created with a plain /bin/sh login if missing (CONTRACT.md). Its
+    /// password is `*`: no password ever works, and unlike a locked `!` account sshd still
+    /// takes its key when UsePAM is off. Nil in a dry run for a user not there yet.
+    private func ensureAccount(_ user: String, _ shell: RemoteShell) throws(InstallError) -> AgentAccount? {
+        let lookup = #"getent passwd "$1""#
+        var entry = try shell.run(lookup, [user])
+        if entry.status == 2 {
+            if settings.dryRun {
+                step("user", user, "would-create", detail: "useradd --system --create-home --shell /bin/sh")
+                return nil
+            }
+            try shell.mustRun("creating user \(user)",
+                              #"useradd --system --create-home --shell /bin/sh --password '*' --comment 'PMControl agent' -- "$1""#, [user])
+            entry = try shell.run(lookup, [user])
+            step("user", user, "created")
+        } else {
+            step("user", user, "exists")
+        }
+        let line = entry.text.split(separator: "\n").first.map(String.init) ?? ""
+        guard entry.status == 0, let account = AgentAccount(passwdLine: line) else {
+            throw .failed("\(context.host.name): cannot look up user \(user) (getent exit \(entry.status)): \(entry.stderr)\(line)")
+        }
+        return account
+    }
+
+    /// The binary, copied only when its SHA-256 differs; root-owned, mode 0755.
+    private func ensureBinary(_ shell: RemoteShell) throws(InstallError) {
+        let path = settings.forcedCommand.agentPath
+        let hash = try shell.sha256(of: path)
+        if hash == settings.agentBinarySHA256 {
+            let state = try shell.state(of: path)
+            if state == RemoteShell.FileState(mode: "755", owner: "0", group: "0") {
+                step("binary", path, "unchanged")
+            } else if settings.dryRun {
+                step("binary", path, "would-fix-mode", detail: "is \(Self.describe(state)), wants 755 0:0")
+            } else {
+                try shell.mustRun("setting the mode of \(path)", #"chown 0:0 "$1" && chmod 0755 "$1""#, [path])
+                step("binary", path, "mode-fixed")
+            }
+            return
+        }
+        let reason = hash == nil ? "not there" : "content differs"
+        if settings.dryRun {
+            step("binary", path, "would-copy", detail: reason)
+            return
+        }
+        try shell.mustRun("creating \(Self.parent(path))", #"mkdir -p -- "$1""#, [Self.parent(path)])
+        try place(settings.agentBinary, at: path, mode: 0o755, owner: "0:0", shell)
+        step("binary", path, "copied", detail: reason)
+    }
+
+    /// `--raw-wol`: CAP_NET_RAW on the binary, so the agent can send raw magic frames.
+    private func ensureRawCapability(_ shell: RemoteShell) throws(InstallError) {
+        let path = settings.forcedCommand.agentPath
+        let current = try shell.run(#"getcap "$1""#, [path])
+        if current.status == 127 { throw .refused("getcap/setcap are not installed on \(context.host.name) (Debian package: libcap2-bin)") }
+        if current.text.contains("cap_net_raw") {
+            step("capability", path, "unchanged")
+        } else if settings.dryRun {
+            step("capability", path, "would-grant", detail: "cap_net_raw+ep")
+        } else {
+            try shell.mustRun("setcap cap_net_raw+ep \(path)", #"setcap cap_net_raw+ep "$1""#, [path])
+            step("capability", path, "granted", detail: "cap_net_raw+ep")
+        }
+    }
+
+    /// The forced-command line in ~USER/.ssh/authorized_keys, exactly once; ~/.ssh 0700 and
+    /// the file 0600, both owned by the agent's user.
+    private func ensureKeyLine(_ key: ControllerPublicKey, for account: AgentAccount?, user: String,
+                               _ shell: RemoteShell) throws(InstallError) {
+        let wanted = key.forcedCommandLine(settings.forcedCommand)
+        guard let account else {
+            step("key", "~\(user)/.ssh/authorized_keys", "would-add")
+            return
+        }
+        let directory = account.sshDirectory
+        let directoryState = try shell.state(of: directory)
+        let wantedDirectory = RemoteShell.FileState(mode: "700", owner: account.uid, group: account.gid)
+        if directoryState == nil {
+            if settings.dryRun {
+                step("ssh-dir", directory, "would-create")
+            } else {
+                try shell.mustRun("creating \(directory)", #"install -d -m 0700 -o "$1" -g "$2" -- "$3""#,
+                                  [account.uid, account.gid, directory])
+                step("ssh-dir", directory, "created")
+            }
+        } else if directoryState != wantedDirectory {
+            if settings.dryRun {
+                step("ssh-dir", directory, "would-fix-mode", detail: "is \(Self.describe(directoryState)), wants 700 \(account.owner)")
+            } else {
+                try shell.mustRun("fixing \(directory)", #"chown "$1" "$2" && chmod 0700 "$2""#, [account.owner, directory])
+                step("ssh-dir", directory, "mode-fixed")
+            }
+        }
+
+        let file = account.authorizedKeys
+        let fileState = directoryState == nil ? nil : try shell.state(of: file)
+        let existing = fileState == nil ? "" : String(decoding: try shell.read(file), as: UTF8.self)
+        let edit = AuthorizedKeysEdit(existing: existing, key: key, wanted: wanted)
+        let detail = edit.replacedLines.isEmpty ? nil : "was: " + edit.replacedLines.map { Self.options(of: $0, key) }.joined(separator: " | ")
+        let modesRight = fileState == RemoteShell.FileState(mode: "600", owner: account.uid, group: account.gid)
+        switch (edit.change, modesRight) {
+        case (.unchanged, true):
+            step("key", file, "unchanged")
+        case (.unchanged, false) where settings.dryRun:
+            step("key", file, "would-fix-mode", detail: "is \(Self.describe(fileState)), wants 600 \(account.owner)")
+        case (.unchanged, false):
+            try shell.mustRun("fixing \(file)", #"chown "$1" "$2" && chmod 0600 "$2""#, [account.owner, file])
+            step("key", file, "mode-fixed")
+        case (let change, _) where settings.dryRun:
+            step("key", file, "would-" + (change == .added ? "add" : "replace"), detail: detail)
+        case (let change, _):
+            try place(Array(edit.text.utf8), at: file, mode: 0o600, owner: account.owner, shell)
+            step("key", file, change.rawValue, detail: detail)
+        }
+    }
+
+    /// The sudoers file: written to a staged name sudo ignores (it has a dot), checked by
+    /// the host's own visudo, and only then renamed into place. A file visudo refuses is
+    /// removed again and the host fails; whatever was installed before stays.
+    private func ensureSudoers(user: String, _ shell: RemoteShell) throws(InstallError) {
+        let directory = settings.sudoersDirectory
+        let path = directory + "/" + settings.sudoersName
+        let text = Array(settings.sudoers.text(user: user).utf8)
+        guard try shell.state(of: directory) != nil else {
+            throw .refused("\(context.host.name): \(directory) does not exist (is sudo installed? Debian package: sudo)")
+        }
+        let state = try shell.state(of: path)
+        let sameText = state != nil ? try shell.read(path) == text : false
+        if sameText && state == RemoteShell.FileState(mode: "440", owner: "0", group: "0") {
+            step("sudoers", path, "unchanged")
+            return
+        }
+        if settings.dryRun {
+            step("sudoers", path, sameText ? "would-fix-mode" : "would-write", detail: sameText ? nil : "checked by visudo first")
+            return
+        }
+        try place(text, at: path, mode: 0o440, owner: "0:0", shell) { staged throws(InstallError) in
+            let check = try shell.run(#"visudo -c -f "$1""#, [staged])
+            if check.status == 127 {
+                throw .refused("visudo is not installed on \(context.host.name) (Debian package: sudo)")
+            }
+            guard check.status == 0 else {
+                let why = (check.stderr + check.text).trimmingCharacters(in: .whitespacesAndNewlines)
+                step("sudoers", path, "refused", detail: why)
+                throw .failed("visudo on \(context.host.name) refused the sudoers file, so it was not installed "
+                    + "(\(path) \(state == nil ? "stays absent" : "is unchanged")): \(why)")
+            }
+        }
+        step("sudoers", path, "written")
+    }
+
+    /// Puts `bytes` at `path` so that no reader ever sees a partial or unchecked file:
+    /// upload to `.NAME.pmctl-new` beside it, set its owner, let `validate` look at it,
+    /// then rename it over `path` (atomic within one folder). On failure the staged file
+    /// is removed.
+    private func place(_ bytes: [UInt8], at path: String, mode: UInt32, owner: String, _ shell: RemoteShell,
+                       validate: (String) throws(InstallError) -> Void = { _ in }) throws(InstallError) {
+        let name = (path as NSString).lastPathComponent
+        let staged = Self.parent(path) + "/." + name + ".pmctl-new"
+        try shell.upload(bytes, to: staged, mode: mode)
+        do throws(InstallError) {
+            try shell.mustRun("setting the owner of \(staged)", #"chown "$1" "$2""#, [owner, staged])
+            try validate(staged)
+            try shell.mustRun("moving \(staged) to \(path)", #"mv -f -- "$1" "$2""#, [staged, path])
+        } catch {
+            _ = try? shell.run(#"rm -f -- "$1""#, [staged])
+            throw error
+        }
+    }
+
+    // MARK: - The check through the forced command
+
+    private func checkThroughForcedCommand(user: String) throws(InstallError) -> HostResult {
+        var login = context.host
+        login.user = user
+        do throws(HostFailure) {
+            let (client, deadline) = try context.open(login)
+            defer { client.close() }
+            let reply: AgentReply
+            do { reply = try client.call(.check, deadline: deadline) } catch { throw HostFailure(error.outcome, error.description) }
+            let message = reply.isOK ? "agent \(client.hello.agentVersion) answers as \(user) through the forced command" : reply.message
+            return context.result(action: Self.action, reply.outcome, message: message, records: reply.records)
+        } catch {
+            throw InstallError(.host(error.outcome), "installed, but the check as \(user) through the forced command failed: \(error.message)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func parent(_ path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "/" : parent
+    }
+
+    static func describe(_ state: RemoteShell.FileState?) -> String {
+        state.map { "\($0.mode) \($0.owner):\($0.group)" } ?? "missing"
+    }
+
+    /// What stood before the key on a replaced line (its options), for the report.
+    static func options(of line: String, _ key: ControllerPublicKey) -> String {
+        guard let range = line.range(of: key.type + " " + key.blob) else { return line }
+        let options = line[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+        return options.isEmpty ? "(no options)" : options
+    }
+}
