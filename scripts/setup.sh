@@ -11,6 +11,7 @@ packages=(
     ipmitool openipmi                 # IPMI: the client, and ipmi_sim for tests
     iproute2 ethtool etherwake        # the lab's namespaces and links; WoL tools
     procps sudo tmux                  # process checks, sudo -n probes, console tests
+    passwd libcap2-bin                # agent install tests: useradd/userdel, setcap/getcap
 )
 
 missing=()

@@ -148,6 +148,42 @@ import TestSupport
         #expect(after.mode == 0o600 && after.uid == original.uid)
     }
 
+    @Test func aChangedBinaryIsCopiedAgainAndRawWoLGrantsItsCapabilityOnce() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let first = try target.install(["--raw-wol"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("capability \(target.installPath) granted (cap_net_raw+ep)"), "\(first.stdout)")
+        #expect(try Self.capabilities(target.installPath).contains("cap_net_raw=ep"))
+        let again = try target.install(["--raw-wol"])
+        #expect(again.stdout.contains("binary \(target.installPath) unchanged, capability \(target.installPath) unchanged"), "\(again.stdout)")
+
+        // Someone replaced the binary: it is copied back (which drops the capability), and granted again.
+        try "#!/bin/sh\nexit 0\n".write(toFile: target.installPath, atomically: false, encoding: .utf8)
+        let repaired = try target.install(["--raw-wol"])
+        #expect(repaired.status == 0, "\(repaired.stdout)\(repaired.stderr)")
+        #expect(repaired.stdout.contains("binary \(target.installPath) copied (content differs), capability \(target.installPath) granted"),
+                "\(repaired.stdout)")
+        #expect(target.snapshot(target.installPath)?.bytes == FileManager.default.contents(atPath: Repository.executable("pmagent").path))
+        #expect(try Self.capabilities(target.installPath).contains("cap_net_raw=ep"))
+    }
+
+    @Test func theInstallLoginsOwnAccountIsNeverMadeTheAgent() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let run = try target.pmctl(["agent", "install", "--user", "root", "--admin-identity", target.sshd.clientKey.privateKeyPath,
+                                    "--identity", target.controllerKey.privateKeyPath, "--binary", Repository.executable("pmagent").path,
+                                    "--install-path", target.installPath, "--sudoers-dir", target.sudoersDirectory, target.sshd.host])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("refused"))
+        #expect(run.stdout.contains("the agent's user is the install login 'root'"), "\(run.stdout)")
+        #expect(target.snapshot(target.installPath) == nil)
+    }
+
+    static func capabilities(_ path: String) throws -> String {
+        try ProgramRun.run(URL(fileURLWithPath: "/sbin/getcap"), [path]).stdout
+    }
+
     @Test(arguments: [
         (["--serve-arg", "--config=/etc/x;reboot"], "--serve-arg '--config=/etc/x;reboot' may hold only"),
         (["--install-path", "relative/pmagent"], "--install-path 'relative/pmagent' must be an absolute file path"),
