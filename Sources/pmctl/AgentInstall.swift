@@ -8,24 +8,34 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         commandName: "install",
         abstract: "Prepare managed hosts: the agent's user, the pmagent binary, the forced-command key and sudoers; then check.",
         discussion: """
-        Per host, as the install login (--admin-user, default root, with --admin-identity, else ssh-agent, else \
-        ~/.ssh/id_ed25519; never the agent's forced-command key, and the host key is checked against known_hosts \
-        as always), pmctl makes sure of:
-          user      the agent's user (--user, else the inventory's user, else pmagent), created if missing with \
-        useradd --system --create-home --shell /bin/sh (password '*': no password login);
-          binary    the pmagent binary at --install-path, root-owned, mode 0755, copied over SFTP only when its \
-        SHA-256 differs (--raw-wol: plus setcap cap_net_raw+ep, for raw-frame WoL relaying);
-          key       the controller's public key (--key, else the login key's .pub) in ~USER/.ssh/authorized_keys as \
-        command="PATH serve",restrict: added once, never duplicated; a line for the same key with other options is \
-        replaced (and reported); ~/.ssh 0700 and the file 0600, owned by the user;
-          sudoers   the rules of 'pmctl agent sudoers' (or --sudoers-from FILE) in --sudoers-dir/pmagent, mode 0440: \
-        written beside it under a name sudo ignores, checked with the host's visudo -cf, and only then renamed into \
-        place; a file visudo refuses is never installed and the host ends failed.
-        Nothing is written that is already right, so a second install changes nothing. Then pmctl logs in as the \
-        agent's user with the controller's key, through the new forced command, and runs CHECK: the table is the one \
-        'pmctl check' shows. --dry-run looks at each host and lists what would change, changes nothing and runs no \
-        check (outcome skipped). Each host ends ok, failed, refused (login not root, a tool missing), unreachable, \
-        auth, hostkey or timeout; exit 0 when every host is ok.
+        The install login is --admin-user (default root) with --admin-identity (default: ssh-agent, else \
+        ~/.ssh/id_ed25519); it is never the agent's forced-command key, and must be root. The host key is checked \
+        against known_hosts as always. The agent's user is --user, else the inventory's user, else pmagent. Per host, \
+        each a step in the result:
+
+        user: created if missing with useradd --system --create-home --shell /bin/sh (password '*': no password \
+        login works). Results: created, exists.
+
+        binary: the pmagent binary (--binary) at --install-path, root-owned, mode 0755, copied over SFTP only when \
+        its SHA-256 differs. With --raw-wol also setcap cap_net_raw+ep (step capability). Results: copied, \
+        unchanged, mode-fixed.
+
+        key: the controller's public key (--key, else the .pub of the agent login's key) in \
+        ~USER/.ssh/authorized_keys as command="PATH serve [--serve-arg...]",restrict: never duplicated; a line for \
+        the same key with other options is replaced, and its old options reported. ~/.ssh is 0700 and the file 0600, \
+        owned by the user. Results: added, replaced, unchanged, mode-fixed.
+
+        sudoers: the rules of 'pmctl agent sudoers' (or --sudoers-from FILE, @AGENT_USER@ replaced) as \
+        --sudoers-dir/pmagent, mode 0440: uploaded beside it under a name sudo ignores, checked with the host's \
+        visudo -cf, and only then renamed into place. A file visudo refuses is never installed and the host ends \
+        failed. Results: written, unchanged, mode-fixed, refused.
+
+        Nothing already right is written again, so a second install changes nothing. Then pmctl logs in as the \
+        agent's user with the controller's key, through the new forced command, and runs CHECK: the table is the \
+        one 'pmctl check' shows. --dry-run looks at each host and reports would-create, would-copy, would-add, \
+        would-replace, would-write, ...; it changes nothing, runs no check and ends skipped. Hosts end ok, failed, \
+        refused (login not root, a tool missing), unreachable, auth, hostkey or timeout; exit 0 when all are ok, \
+        1 otherwise, 2 for bad input (nothing done). Install runs are not written to the journal.
         """)
 
     @OptionGroup var globals: GlobalOptions

@@ -168,6 +168,31 @@ import TestSupport
         #expect(try Self.capabilities(target.installPath).contains("cap_net_raw=ep"))
     }
 
+    @Test func wrongModesAreFixedWithoutRewritingTheFiles() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        #expect(try target.install().status == 0)
+        let files = [target.installPath, target.authorizedKeys, target.sudoersFile]
+        let before = files.map(target.snapshot)
+        for (path, mode) in zip(files + [target.home + "/.ssh"], [0o700, 0o644, 0o640, 0o755] as [mode_t]) { chmod(path, mode) }
+
+        let dry = try target.install(["--dry-run"])
+        #expect(dry.stdout.contains("binary \(target.installPath) would-fix-mode (is 700 0:0, wants 755 0:0)"), "\(dry.stdout)")
+        let fixed = try target.install()
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        for step in ["binary \(target.installPath) mode-fixed", "ssh-dir \(target.home)/.ssh mode-fixed",
+                     "key \(target.authorizedKeys) mode-fixed", "sudoers \(target.sudoersFile) mode-fixed"] {
+            #expect(fixed.stdout.contains(step), "missing '\(step)' in \(fixed.stdout)")
+        }
+        // The same files (inode, bytes) with their modes back; and then nothing more to do.
+        for (path, old) in zip(files, before) {
+            let now = try #require(target.snapshot(path))
+            #expect(now.inode == old?.inode && now.bytes == old?.bytes && now.mode == old?.mode, "\(path)")
+        }
+        let settled = try target.install()
+        #expect(!settled.stdout.contains("mode-fixed") && settled.stdout.contains("sudoers \(target.sudoersFile) unchanged"), "\(settled.stdout)")
+    }
+
     @Test func theInstallLoginsOwnAccountIsNeverMadeTheAgent() throws {
         let target = try InstallTarget()
         defer { target.remove() }

@@ -145,6 +145,9 @@ struct AgentInstallWorker {
             step("key", "~\(user)/.ssh/authorized_keys", "would-add")
             return
         }
+        guard try shell.state(of: account.home) != nil else {
+            throw .refused("\(context.host.name): the home of \(user), \(account.home), does not exist; give the user a home (usermod -m -d /home/\(user) \(user))")
+        }
         let directory = account.sshDirectory
         let directoryState = try shell.state(of: directory)
         let wantedDirectory = RemoteShell.FileState(mode: "700", owner: account.uid, group: account.gid)
@@ -204,7 +207,13 @@ struct AgentInstallWorker {
             return
         }
         if settings.dryRun {
-            step("sudoers", path, sameText ? "would-fix-mode" : "would-write", detail: sameText ? nil : "checked by visudo first")
+            step("sudoers", path, sameText ? "would-fix-mode" : "would-write",
+                 detail: sameText ? "is \(Self.describe(state)), wants 440 0:0" : "checked by visudo first")
+            return
+        }
+        if sameText {
+            try shell.mustRun("setting the mode of \(path)", #"chown 0:0 "$1" && chmod 0440 "$1""#, [path])
+            step("sudoers", path, "mode-fixed")
             return
         }
         try place(text, at: path, mode: 0o440, owner: "0:0", shell) { staged throws(InstallError) in
