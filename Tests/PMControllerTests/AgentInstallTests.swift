@@ -205,6 +205,30 @@ import TestSupport
         #expect(target.snapshot(target.installPath) == nil)
     }
 
+    @Test func anExistingUserWhoseShellCannotRunTheForcedCommandIsRefused() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let useradd = try ProgramRun.run(URL(fileURLWithPath: "/usr/sbin/useradd"),
+                                         ["--system", "--create-home", "--shell", "/usr/sbin/nologin", target.user])
+        #expect(useradd.status == 0, "\(useradd.stderr)")
+        let run = try target.install()
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("refused"))
+        #expect(run.stdout.contains("login shell is '/usr/sbin/nologin'") && run.stdout.contains("usermod -s /bin/sh"), "\(run.stdout)")
+        #expect(target.snapshot(target.installPath) == nil)
+    }
+
+    @Test func anUnknownHostKeyStopsTheInstallBeforeAnythingIsSent() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let run = try target.install(["--known-hosts", try target.sshd.makeEmptyKnownHosts(), "--json"])
+        #expect(run.status == 1)
+        let line = run.lines.first { $0.hasPrefix(#"{"host":"#) } ?? ""
+        #expect(line.contains(#""outcome":"hostkey""#) && line.contains("ssh-keyscan"), "\(line)")
+        #expect(getpwnam(target.user) == nil)
+        #expect(target.snapshot(target.installPath) == nil)
+    }
+
     static func capabilities(_ path: String) throws -> String {
         try ProgramRun.run(URL(fileURLWithPath: "/sbin/getcap"), [path]).stdout
     }

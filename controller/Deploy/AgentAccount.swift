@@ -4,6 +4,7 @@ struct AgentAccount: Equatable {
     var uid: String
     var gid: String
     var home: String
+    var shell: String
 
     /// `name:x:uid:gid:gecos:home:shell`
     init?(passwdLine: String) {
@@ -13,7 +14,13 @@ struct AgentAccount: Equatable {
         name = fields[0]
         uid = fields[2]
         gid = fields[3]
+        shell = fields[6]
         home = fields[5].count > 1 && fields[5].hasSuffix("/") ? String(fields[5].dropLast()) : fields[5]
+    }
+
+    /// sshd runs the forced command with the user's shell: nologin or false would refuse it.
+    var shellRunsCommands: Bool {
+        !(shell.isEmpty || shell.hasSuffix("/nologin") || shell.hasSuffix("/false"))
     }
 
     /// `uid:gid` for chown.

@@ -92,6 +92,10 @@ struct AgentInstallWorker {
         guard entry.status == 0, let account = AgentAccount(passwdLine: line) else {
             throw .failed("\(context.host.name): cannot look up user \(user) (getent exit \(entry.status)): \(entry.stderr)\(line)")
         }
+        guard account.shellRunsCommands else {
+            throw .refused("\(context.host.name): \(user)'s login shell is '\(account.shell)', which cannot run the forced command; "
+                + "give it a plain shell (usermod -s /bin/sh \(user))")
+        }
         return account
     }
 
