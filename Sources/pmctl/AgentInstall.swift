@@ -8,8 +8,9 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         commandName: "install",
         abstract: "Prepare managed hosts: the agent's user, the pmagent binary, the forced-command key and sudoers; then check.",
         discussion: """
-        The install login is --admin-user (default root) with --admin-identity (default: ssh-agent, else \
-        ~/.ssh/id_ed25519); it is never the agent's forced-command key, and must be root. The host key is checked \
+        The install login is --admin-user with --admin-identity, else the inventory's console_user and \
+        console_identity for the host, else root with ssh-agent or ~/.ssh/id_ed25519. It is never the agent's \
+        forced-command key, and must be root. The host key is checked \
         against known_hosts as always. The agent's user is --user, else the inventory's user, else pmagent. Per host, \
         each a step in the result:
 
@@ -40,10 +41,10 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
 
     @OptionGroup var globals: GlobalOptions
 
-    @Option(name: .customLong("admin-user"), help: ArgumentHelp("The install login on the hosts; it must be root.", valueName: "name"))
-    var adminUser = "root"
+    @Option(name: .customLong("admin-user"), help: ArgumentHelp("The install login on the hosts; it must be root. Default: the inventory's console_user, else root.", valueName: "name"))
+    var adminUser: String?
 
-    @Option(name: .customLong("admin-identity"), help: ArgumentHelp("Private key of the install login. Default: ssh-agent, else ~/.ssh/id_ed25519.", valueName: "file"))
+    @Option(name: .customLong("admin-identity"), help: ArgumentHelp("Private key of the install login. Default: the inventory's console_identity, else ssh-agent, else ~/.ssh/id_ed25519.", valueName: "file"))
     var adminIdentity: String?
 
     @Option(help: ArgumentHelp("The controller's public key for the forced command. Default: the agent login's key (--identity, else the inventory's identity, else ~/.ssh/id_ed25519) with .pub.", valueName: "file"))
@@ -77,7 +78,7 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         if let user = globals.user, !AgentPrivileges.isUserName(user) {
             throw ValidationError("--user '\(user)' is not a login name (a-z, 0-9, _ and -, starting with a letter or _)")
         }
-        guard AgentPrivileges.isUserName(adminUser) else { throw ValidationError("--admin-user '\(adminUser)' is not a login name") }
+        if let adminUser, !AgentPrivileges.isUserName(adminUser) { throw ValidationError("--admin-user '\(adminUser)' is not a login name") }
         guard sudoersDirectory.hasPrefix("/"), ForcedCommand.isPlainWord(sudoersDirectory) else {
             throw ValidationError("--sudoers-dir '\(sudoersDirectory)' must be an absolute path of letters, digits and / . _ - +")
         }
@@ -87,14 +88,14 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
 
     func execute() async throws {
         let fail = Execution.usage
-        let targets = try Execution.resolve(hosts, globals).2
+        let (inventory, _, targets) = try Execution.resolve(hosts, globals)
         for host in targets {
             if let user = host.user, !AgentPrivileges.isUserName(user) {
                 throw fail("\(host.name): the inventory's user '\(user)' is not a login name sudoers can take")
             }
         }
         let settings: InstallSettings
-        do { settings = try makeSettings(for: targets) } catch { throw fail(error.message) }
+        do { settings = try makeSettings(for: targets, inventory) } catch { throw fail(error.message) }
         try Execution.confirm("agent install", on: targets, globals)
 
         let interruption = Interruption()
@@ -107,7 +108,7 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
     }
 
     /// Everything local is read and checked before any host is touched (exit 2 otherwise).
-    private func makeSettings(for targets: [ResolvedHost]) throws(InstallError) -> InstallSettings {
+    private func makeSettings(for targets: [ResolvedHost], _ inventory: Inventory) throws(InstallError) -> InstallSettings {
         let binaryPath = binary ?? Self.besideThisProgram("pmagent")
         guard let data = FileManager.default.contents(atPath: binaryPath), !data.isEmpty else {
             throw InstallError(.usage, "cannot read the pmagent binary \(binaryPath) (build it with: swift build -c release --product pmagent --static-swift-stdlib; pass --binary FILE)")
@@ -126,9 +127,15 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
             throw InstallError(.usage, "cannot hash \(binaryPath): \(error)")
         }
         var keys: [String: ControllerPublicKey] = [:]
+        var logins: [String: AdminLogin] = [:]
         for host in targets {
             let path = key ?? (host.identity ?? NSHomeDirectory() + "/.ssh/id_ed25519") + ".pub"
             keys[host.name] = try ControllerPublicKey.load(path: path)
+            let login = AdminLogin.resolve(user: adminUser, identity: adminIdentity, entry: inventory[host: host.name])
+            guard AgentPrivileges.isUserName(login.user) else {
+                throw InstallError(.usage, "\(host.name): the inventory's console_user '\(login.user)' is not a login name")
+            }
+            logins[host.name] = login
         }
         let sudoers: SudoersSource
         if let sudoersFrom {
@@ -144,7 +151,7 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         var settings = InstallSettings(
             agentBinary: [UInt8](data), agentBinarySHA256: hash,
             forcedCommand: try ForcedCommand(agentPath: installPath, serveArguments: serveArguments),
-            keys: keys, sudoers: sudoers, sudoersDirectory: sudoersDirectory, adminUser: adminUser, adminIdentity: adminIdentity)
+            keys: keys, sudoers: sudoers, sudoersDirectory: sudoersDirectory, adminLogins: logins)
         settings.rawWoL = rawWoL
         settings.dryRun = globals.dryRun
         settings.connectTimeout = globals.connectTimeout

@@ -205,6 +205,33 @@ import TestSupport
         #expect(target.snapshot(target.installPath) == nil)
     }
 
+    @Test func theInventoryNamesTheAgentsLoginAndTheConsoleLoginInstallsIt() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        try target.root.write("inventory.yaml", """
+            hosts:
+              node1:
+                address: \(target.sshd.host)
+                port: \(target.sshd.port)
+                user: \(target.user)
+                identity: \(target.controllerKey.privateKeyPath)
+                known_hosts: \(target.sshd.knownHostsPath)
+                console_user: root
+                console_identity: \(target.sshd.clientKey.privateKeyPath)
+
+            """)
+        let inventory = ["--inventory", target.root.file("inventory.yaml")]
+        let install = try target.pmctl(inventory + ["agent", "install", "--binary", Repository.executable("pmagent").path,
+                                                    "--install-path", target.installPath, "--sudoers-dir", target.sudoersDirectory,
+                                                    "--serve-arg", "--no-system-tools", "node1"])
+        #expect(install.status == 0, "\(install.stdout)\(install.stderr)")
+        #expect(install.stdout.contains("node1  ok") && install.stdout.contains("user \(target.user) created"), "\(install.stdout)")
+        // Every other command reaches the new agent with the inventory's login alone.
+        let status = try target.pmctl(inventory + ["status", "node1"])
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("node1  ok"), "\(status.stdout)")
+    }
+
     @Test func anExistingUserWhoseShellCannotRunTheForcedCommandIsRefused() throws {
         let target = try InstallTarget()
         defer { target.remove() }

@@ -16,16 +16,17 @@ struct AgentInstallWorker {
     func run() -> HostResult {
         do throws(InstallError) {
             let agentUser = context.host.user ?? settings.defaultAgentUser
+            let admin = settings.adminLogins[context.host.name] ?? AdminLogin()
             guard AgentPrivileges.isUserName(agentUser) else {
                 throw .refused("the agent's user '\(agentUser)' is not a login name sudoers can take (a-z, 0-9, _ and -)")
             }
-            guard agentUser != settings.adminUser else {
+            guard agentUser != admin.user else {
                 throw .refused("the agent's user is the install login '\(agentUser)': its key line would become the forced command; use a dedicated account (--user pmagent)")
             }
             guard let key = settings.keys[context.host.name] else { throw .failed("no public key was given for \(context.host.name)") }
-            let shell = try connectAsAdmin()
+            let shell = try connect(as: admin)
             defer { try? shell.session.disconnect(deadline: .after(seconds: 1)) }
-            try requireRoot(shell)
+            try requireRoot(shell, admin)
             let account = try ensureAccount(agentUser, shell)
             try ensureBinary(shell)
             if settings.rawWoL { try ensureRawCapability(shell) }
@@ -42,24 +43,24 @@ struct AgentInstallWorker {
 
     // MARK: - The install login
 
-    private func connectAsAdmin() throws(InstallError) -> RemoteShell {
+    private func connect(as admin: AdminLogin) throws(InstallError) -> RemoteShell {
         let host = context.host
         do throws(SSHError) {
-            let target = try SSHTarget(host: host.address, port: host.port, user: settings.adminUser, identity: settings.adminIdentity,
+            let target = try SSHTarget(host: host.address, port: host.port, user: admin.user, identity: admin.identity,
                                        knownHosts: host.knownHosts ?? settings.defaultKnownHosts,
                                        connectTimeout: .milliseconds(Int(settings.connectTimeout * 1000)))
             let session = try SSHSession.connect(to: target)
             return RemoteShell(session: session, host: host.name, deadline: .after(seconds: settings.installTimeout))
         } catch {
             let failure = SSHAgentConnector.failure(error, host: host)
-            throw InstallError(.host(Outcome(failure.kind)), "install login \(settings.adminUser)@\(host.name): \(failure.message)")
+            throw InstallError(.host(Outcome(failure.kind)), "install login \(admin.user)@\(host.name): \(failure.message)")
         }
     }
 
-    private func requireRoot(_ shell: RemoteShell) throws(InstallError) {
+    private func requireRoot(_ shell: RemoteShell, _ admin: AdminLogin) throws(InstallError) {
         let uid = try shell.mustRun("id -u", "id -u").text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard uid == "0" else {
-            throw .refused("the install login '\(settings.adminUser)' is not root on \(context.host.name) (uid \(uid)); "
+            throw .refused("the install login '\(admin.user)' is not root on \(context.host.name) (uid \(uid)); "
                 + "it writes the binary, the agent's home and sudoers: log in as root (--admin-user root)")
         }
     }

@@ -13,10 +13,9 @@ public struct InstallSettings: Sendable {
     /// Where the sudoers file goes (`/etc/sudoers.d`; tests use a folder of their own).
     public var sudoersDirectory: String
     public var sudoersName = "pmagent"
-    /// The install login: root (it writes the binary, the agent's home and sudoers).
-    public var adminUser: String
-    /// Its key; nil means ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
-    public var adminIdentity: String?
+    /// The install login per host (by name), root by default: it writes the binary, the
+    /// agent's home and sudoers.
+    public var adminLogins: [String: AdminLogin]
     /// The agent's user when neither --user nor the inventory names one.
     public var defaultAgentUser = "pmagent"
     /// `setcap cap_net_raw+ep` on the binary, for raw-frame WoL relaying.
@@ -32,14 +31,13 @@ public struct InstallSettings: Sendable {
 
     public init(agentBinary: [UInt8], agentBinarySHA256: String, forcedCommand: ForcedCommand,
                 keys: [String: ControllerPublicKey], sudoers: SudoersSource, sudoersDirectory: String = "/etc/sudoers.d",
-                adminUser: String = "root", adminIdentity: String? = nil) {
+                adminLogins: [String: AdminLogin] = [:]) {
         self.agentBinary = agentBinary
         self.agentBinarySHA256 = agentBinarySHA256
         self.forcedCommand = forcedCommand
         self.keys = keys
         self.sudoers = sudoers
         self.sudoersDirectory = sudoersDirectory
-        self.adminUser = adminUser
-        self.adminIdentity = adminIdentity
+        self.adminLogins = adminLogins
     }
 }
