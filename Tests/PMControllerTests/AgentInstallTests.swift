@@ -23,6 +23,8 @@ import TestSupport
         }
         // The check ran through the forced command: the agent's tool records came back.
         #expect(line.contains(#""records":[{"record":"tool""#), "\(line)")
+        let schema = try JSONSchema.results()
+        #expect(schema.violations(ofLines: first.stdout) == [])
 
         // What is on the host now: the user with /bin/sh, the binary, the key line once, sudoers.
         let account = try #require(getpwnam(target.user)?.pointee)
@@ -90,6 +92,9 @@ import TestSupport
 
         let refused = try target.install(["--sudoers-from", target.root.file("broken.sudoers")])
         #expect(refused.status == 1)
+        let refusedJSON = try target.install(["--sudoers-from", target.root.file("broken.sudoers"), "--json"])
+        #expect(refusedJSON.stdout.contains(#""outcome":"failed""#) && refusedJSON.stdout.contains(#""result":"refused""#), "\(refusedJSON.stdout)")
+        #expect(try JSONSchema.results().violations(ofLines: refusedJSON.stdout) == [])
         #expect(refused.stdout.contains("sudoers \(target.sudoersFile) refused"), "\(refused.stdout)")
         #expect(refused.stdout.contains("visudo on 127.0.0.1 refused the sudoers file, so it was not installed"), "\(refused.stdout)")
         #expect(refused.stdout.contains("failed"))
@@ -114,6 +119,9 @@ import TestSupport
         defer { target.remove() }
         let dry = try target.install(["--dry-run"])
         #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+        let dryJSON = try target.install(["--dry-run", "--json"])
+        #expect(try JSONSchema.results().violations(ofLines: dryJSON.stdout) == [])
+        #expect(dryJSON.stdout.contains(#""outcome":"skipped""#), "\(dryJSON.stdout)")
         for step in ["user \(target.user) would-create", "binary \(target.installPath) would-copy (not there)",
                      "key ~\(target.user)/.ssh/authorized_keys would-add", "sudoers \(target.sudoersFile) would-write",
                      "dry run: nothing was changed", "skipped"] {
