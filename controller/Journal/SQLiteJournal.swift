@@ -39,6 +39,12 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 try db.execute(sql: "UPDATE host SET started = ? WHERE run = ? AND name = ?",
                                arguments: [JournalDatabase.timestamp(), self.runID, host])
             }
+        case .sending(let host, _):
+            // Kept from the first request on: a host with `sent` and no outcome may have acted.
+            write { db in
+                try db.execute(sql: "UPDATE host SET sent = COALESCE(sent, ?) WHERE run = ? AND name = ?",
+                               arguments: [JournalDatabase.timestamp(), self.runID, host])
+            }
         case .step(let host, let step):
             let seq = stepCounts[host, default: 0]
             stepCounts[host] = seq + 1
