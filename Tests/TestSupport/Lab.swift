@@ -36,13 +36,15 @@ public final class Lab: @unchecked Sendable {
     public func name(_ index: Int) -> String { String(format: "lab%02d", index) }
 
     /// Runs the built pmctl in the controller namespace with the lab's inventory.
-    public func pmctl(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProgramRun {
+    /// - Parameter killAfter: SIGKILL it after that many seconds if it still runs (`ip netns
+    ///   exec` execs pmctl in its own place, so the signal reaches pmctl itself).
+    public func pmctl(_ arguments: [String], environment: [String: String?] = [:], killAfter: Double = 600) throws -> ProgramRun {
         var changes = environment
         changes["PMCTL_INVENTORY"] = inventory
         changes["PMCTL_STATE"] = changes["PMCTL_STATE"] ?? run + "/state"
         return try ProgramRun.run(URL(fileURLWithPath: "/usr/sbin/ip"),
                                   ["netns", "exec", prefix + "-ctl", Repository.executable("pmctl").path] + arguments,
-                                  environment: changes)
+                                  environment: changes, timeout: killAfter)
     }
 
     /// Runs a program inside a host's namespace.
