@@ -40,8 +40,10 @@ import TestSupport
             let run = try lab.pmctl(["--json", "--yes", "--fanout", "256", "--connect-timeout", String(Self.connectTimeout),
                                      "--timeout", String(Self.actionTimeout), "status", "lab[01-200]"])
             let elapsed = Date().timeIntervalSince(started)
+            let slowest = run.results.max { $0.elapsedMilliseconds < $1.elapsedMilliseconds }
             print("fault suite: \(Self.hostCount) hosts, \(broken.values.map(\.count).reduce(0, +)) broken, run took "
-                  + String(format: "%.1f s (longest per-host deadline %.0f s)", elapsed, Self.connectTimeout + Self.actionTimeout))
+                  + String(format: "%.1f s (longest per-host deadline %.0f s); ", elapsed, Self.connectTimeout + Self.actionTimeout)
+                  + "slowest host \(slowest?.host ?? "-") \(slowest?.outcome ?? "-") after \(slowest?.elapsedMilliseconds ?? 0) ms")
 
             #expect(run.status == 1, "\(run.stderr)")
             // Exactly one final result per host: none missing, none twice.
