@@ -20,7 +20,7 @@ public struct ProcessAgentConnector: AgentConnector {
 
     private static let spawnLock = NSLock()
 
-    public func connect(to host: ResolvedHost, deadline: Deadline, interruption: Interruption?) throws(ConnectFailure) -> any AgentLink {
+    public func connect(to host: ResolvedHost, deadline: Deadline) throws(ConnectFailure) -> any AgentLink {
         guard executable.hasPrefix("/") else {
             throw ConnectFailure(.unreachable, "the agent program '\(executable)' must be an absolute path")
         }

@@ -21,6 +21,10 @@ public struct SSHAgentConnector: AgentConnector {
         self.remoteCommand = remoteCommand
     }
 
+    public func connect(to host: ResolvedHost, deadline: Deadline) throws(ConnectFailure) -> any AgentLink {
+        try connect(to: host, deadline: deadline, interruption: nil)
+    }
+
     public func connect(to host: ResolvedHost, deadline: Deadline, interruption: Interruption?) throws(ConnectFailure) -> any AgentLink {
         let sshDeadline = SSH.Deadline.after(seconds: deadline.remaining)
         let cancel = interruption.map { flag in Cancellation(watching: { flag.isSet }) } ?? .none
