@@ -77,7 +77,7 @@ let package = Package(
             path: "Tests/PMAgentTests"),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"], path: "Tests/SSHTests"),
         // End to end on the lab: real namespaces, sshd, pmagent, magic packets.
-        .testTarget(name: "LabTests", dependencies: ["PMProtocol", "TestSupport"], path: "Tests/LabTests"),
+        .testTarget(name: "LabTests", dependencies: ["PMController", "PMProtocol", "TestSupport"], path: "Tests/LabTests"),
         .testTarget(
             name: "PMControllerTests",
             dependencies: ["PMController", "PMProtocol", "SSH", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

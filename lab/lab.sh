@@ -4,6 +4,16 @@
 #   lab/lab.sh up [N]    build N hosts (default 6) and start them; idempotent (an existing lab is kept)
 #   lab/lab.sh down      stop every process the lab recorded and delete its namespaces
 #   lab/lab.sh status    one line per host: namespace, address, power, wol, sshd
+#   lab/lab.sh fault KIND HOST...   break hosts on purpose (the fault suite), inside their own
+#                        namespaces and run folders only; KIND is one of:
+#       link-down    eth0 down in the host's namespace: nothing reaches it (ARP fails)
+#       drop         every packet the host sends is dropped (netem loss 100%, or where the
+#                    kernel has no sch_netem, a pfifo queue of length 0): SYNs get no answer
+#       slow         the host sends at 100 bit/s after a first burst (tbf): TCP connects, the
+#                    SSH handshake never finishes in any deadline a test uses
+#       hang         the forced command greets and then never answers
+#       deny-key     authorized_keys holds another key: authentication is refused
+#       new-host-key sshd's host key is regenerated: known_hosts no longer matches
 #
 # Environment: PMLAB_PREFIX (namespace prefix, default "pmlab"), PMLAB_RUN (state folder,
 # default lab/run), PMLAB_BIN (folder with pmagent and pmlab, default the debug build).
@@ -312,9 +322,61 @@ status() {
     done < "$run/hosts.txt"
 }
 
+# The faults of `lab.sh fault`. Each acts on one host, by name (lab07), inside the lab.
+fault_link_down() { ip -n "$prefix-$1" link set eth0 down; }
+
+fault_drop() {
+    # netem is the natural tool, but kernels without sch_netem (no module, not built in)
+    # answer "Specified qdisc kind is unknown"; a pfifo queue of length 0 drops every
+    # packet just as surely.
+    local why
+    if ! why=$(tc -n "$prefix-$1" qdisc replace dev eth0 root netem loss 100% 2>&1); then
+        [[ -n ${netem_note:-} ]] || echo "lab: no netem here (tc said: ${why//$'\n'/ }); drop uses a pfifo queue of length 0" >&2
+        netem_note=1
+        tc -n "$prefix-$1" qdisc replace dev eth0 root pfifo limit 0
+    fi
+}
+
+fault_slow() { tc -n "$prefix-$1" qdisc replace dev eth0 root tbf rate 100bit burst 1600 latency 600s; }
+
+fault_hang() {
+    local dir=$run/hosts/$1
+    printf '#!/bin/sh\necho "HELLO proto=1.0 agent=stuck host=%s caps=ping"\nexec /bin/cat >/dev/null\n' "$1" > "$dir/hang.sh"
+    chmod 755 "$dir/hang.sh"
+    sed -i -E "s|^command=\"[^\"]*\"|command=\"$dir/hang.sh\"|" "$dir/authorized_keys"
+}
+
+fault_deny_key() {
+    local dir=$run/hosts/$1
+    rm -f "$dir/stranger" "$dir/stranger.pub"
+    ssh-keygen -q -t ed25519 -N '' -C stranger -f "$dir/stranger"
+    sed -i -E "s|ssh-ed25519 [^ ]+ .*$|$(cat "$dir/stranger.pub")|" "$dir/authorized_keys"
+}
+
+fault_new_host_key() {
+    # sshd re-executes itself for each connection and loads its host keys afresh, so the
+    # next session shows the new key without a restart.
+    local dir=$run/hosts/$1
+    rm -f "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "$1-reinstalled" -f "$dir/ssh_host_ed25519_key"
+}
+
+fault() {
+    local kind=${1:-} host
+    shift || true
+    [[ $kind =~ ^(link-down|drop|slow|hang|deny-key|new-host-key)$ ]] \
+        || die "fault kind must be link-down, drop, slow, hang, deny-key or new-host-key, got '$kind'"
+    (($# > 0)) || die "fault $kind: name at least one host"
+    for host in "$@"; do
+        grep -q "^$host " "$run/hosts.txt" 2>/dev/null || die "fault $kind: no host '$host' in this lab"
+        "fault_${kind//-/_}" "$host"
+    done
+}
+
 case ${1:-} in
 up) up "${2:-6}" ;;
 down) down ;;
 status) status ;;
-*) echo "usage: lab/lab.sh up [N] | down | status" >&2; exit 2 ;;
+fault) shift; fault "$@" ;;
+*) echo "usage: lab/lab.sh up [N] | down | status | fault KIND HOST..." >&2; exit 2 ;;
 esac

@@ -9,8 +9,13 @@ import Foundation
 public final class Cancellation: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
+    private let outside: (@Sendable () -> Bool)?
 
-    public init() {}
+    public init() { outside = nil }
+
+    /// A flag that also counts as set whenever `check` says so: the caller's own stop
+    /// flag (pmctl's Ctrl-C) reaches SSH work without a thread to copy it over.
+    public init(watching check: @escaping @Sendable () -> Bool) { outside = check }
 
     /// Asks the work to stop; it does so within about 100 ms. Cannot be undone.
     public func cancel() {
@@ -19,11 +24,12 @@ public final class Cancellation: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Whether `cancel()` was called.
+    /// Whether `cancel()` was called, or the watched check holds.
     public var isCancelled: Bool {
         lock.lock()
-        defer { lock.unlock() }
-        return cancelled
+        let set = cancelled
+        lock.unlock()
+        return set || outside?() == true
     }
 
     /// A flag nobody holds, for work that cannot be cancelled (only its deadline ends it).

@@ -40,15 +40,32 @@ final class TCPConnection {
     /// Resolves `host` and connects to the first address that accepts, within `deadline`.
     static func connect(host: String, port: Int, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> TCPConnection {
         let addresses = try resolve(host: host, port: port, deadline: deadline, cancel: cancel)
-        var lastProblem = "no address"
-        for address in addresses {
+        return try connect(host: host, addresses: addresses, deadline: deadline, cancel: cancel)
+    }
+
+    /// Tries `addresses` in order. A refused or unroutable address falls through to the
+    /// next at once; one that does not answer gets its share of the time left (the last
+    /// gets all of it), so a black-holed first address cannot eat the whole deadline
+    /// before a working second one is tried.
+    static func connect(host: String, addresses: [ResolvedAddress], deadline: Deadline,
+                        cancel: Cancellation) throws(SSHError) -> TCPConnection {
+        var problems: [String] = []
+        var everyOneTimedOut = !addresses.isEmpty
+        for (index, address) in addresses.enumerated() {
+            let left = addresses.count - index
+            let share = left == 1 ? deadline : Deadline.after(seconds: deadline.remainingSeconds / Double(left)).earlier(deadline)
             do {
-                return try connect(to: address, deadline: deadline, cancel: cancel)
+                return try connect(to: address, deadline: share, cancel: cancel)
             } catch .unreachable(_, let detail) {
-                lastProblem = "\(address.text): \(detail)"
+                everyOneTimedOut = false
+                problems.append("\(address.text): \(detail)")
+            } catch .timeout(.connect) {
+                problems.append("\(address.text): no answer in time")
             }
         }
-        throw .unreachable(host: host, detail: lastProblem)
+        // Nothing answered at all: the connect phase ran out, as with a single address.
+        if everyOneTimedOut { throw .timeout(.connect) }
+        throw .unreachable(host: host, detail: problems.isEmpty ? "no address" : problems.joined(separator: "; "))
     }
 
     private static func connect(to address: ResolvedAddress, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> TCPConnection {
@@ -98,7 +115,7 @@ final class TCPConnection {
         }
     }
 
-    private static func lookUp(host: String, port: Int, numeric: Bool) -> Result<[ResolvedAddress], SSHError> {
+    static func lookUp(host: String, port: Int, numeric: Bool) -> Result<[ResolvedAddress], SSHError> {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = numeric ? AI_NUMERICHOST | AI_NUMERICSERV : AI_NUMERICSERV

@@ -45,9 +45,10 @@ struct Execution {
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        var handlers: [any EventHandler] = [renderer] + extraHandlers
+        // The journal hears each event first: whatever the output shows is already recorded,
+        // even if pmctl is killed right after printing it.
         let journal = openJournal(standardError)
-        if let journal { handlers.append(journal) }
+        let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [renderer] + extraHandlers
         let report: RunReport
         if case .ipmi(let power, _) = plan {
             let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)

@@ -3,8 +3,8 @@ import Testing
 import TestSupport
 
 /// A fresh lab for one test: up before, down after, and nothing left behind.
-func withLab(hosts: Int = 4, _ body: (Lab) throws -> Void) throws {
-    let lab = try Lab(hosts: hosts)
+func withLab(hosts: Int = 4, prefix: String = "pmt", _ body: (Lab) throws -> Void) throws {
+    let lab = try Lab(hosts: hosts, prefix: prefix)
     defer {
         do { try lab.down() } catch { Issue.record("lab down: \(error)") }
         #expect(lab.leftovers().isEmpty, "left behind: \(lab.leftovers())")
@@ -19,6 +19,7 @@ struct ResultLine: CustomStringConvertible {
     var outcome: String { object["outcome"] as? String ?? "" }
     var message: String { object["message"] as? String ?? "" }
     var via: String? { object["via"] as? String }
+    var elapsedMilliseconds: Int { object["elapsed_ms"] as? Int ?? 0 }
     var steps: [[String: String]] {
         (object["steps"] as? [[String: Any]] ?? []).map { $0.mapValues { "\($0)" } }
     }
@@ -56,4 +57,24 @@ extension ProgramRun {
     }
 
     func result(_ host: String) -> ResultLine? { results.first { $0.host == host } }
+
+    /// The counts of the closing `{"summary":{...},"run":...}` line of a `--json` run.
+    var summary: [String: Int] {
+        for line in lines.reversed() {
+            if let data = line.data(using: .utf8),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let counts = object["summary"] as? [String: Int] { return counts }
+        }
+        return [:]
+    }
+
+    /// The run id of the closing summary line.
+    var runID: String? {
+        for line in lines.reversed() {
+            if let data = line.data(using: .utf8),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               object["summary"] != nil { return object["run"] as? String }
+        }
+        return nil
+    }
 }

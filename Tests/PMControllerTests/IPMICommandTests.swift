@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Testing
 import TestSupport
+@testable import PMController
 
 /// `pmctl ipmi` as an operator runs it: the built binary, an inventory, real ipmi_sim BMCs.
 @Suite(.serialized) struct IPMICommandTests {
@@ -49,6 +51,28 @@ import TestSupport
         }
         #expect(mixed.lines.last?.contains(#""ok":1,"failed":0,"unreachable":1,"auth":1"#) == true, "\(mixed.stdout)")
         #expect(!mixed.stdout.contains(good.password))
+    }
+
+    /// A power command is journaled as sent before it goes to the BMC (so a crash leaves the
+    /// host in doubt, never silently retried); a status query changes nothing and is not.
+    @Test func aPowerCommandIsJournaledAsSentAndAStatusIsNot() throws {
+        let bmc = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { bmc.stop(); state.remove() }
+        try state.write("inventory.yaml", "hosts:\n  b1:\n    ipmi: {address: 127.0.0.1, port: \(bmc.port), user: \(bmc.user), "
+                        + "password_file: \(bmc.passwordFile), cipher: 3}\n")
+        for verb in ["status", "off"] {
+            let run = try ProgramRun.run(Repository.executable("pmctl"),
+                                         ["--inventory", state.file("inventory.yaml"), "--state", state.file("state"),
+                                          "ipmi", "--bmc-interval", "0.2", "b1", verb], environment: ["PMCTL_IPMI_PASSWORD": nil])
+            #expect(run.status == 0, "\(verb): \(run.stderr)")
+        }
+        let database = try JournalDatabase(stateDirectory: state.file("state"))
+        let sent = try database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT run.command, host.sent FROM host JOIN run ON run.id = host.run")
+                .map { (($0["command"] as String).split(separator: " ").last.map(String.init) ?? "", ($0["sent"] as String?) != nil) }
+        }
+        #expect(Dictionary(uniqueKeysWithValues: sent) == ["status": false, "off": true])
     }
 
     @Test func aVerbIsRequiredAndChecked() throws {

@@ -15,6 +15,21 @@ import TestSupport
                            environment: ["PMCTL_INVENTORY": nil, "HOME": "/nonexistent"])
     }
 
+    /// Starts pmctl on the lab's agents and kills it with SIGKILL after `seconds`.
+    func pmctlKilled(after seconds: Double, _ arguments: [String], lab: AgentLab, state: TemporaryDirectory) throws {
+        let process = Process()
+        process.executableURL = Repository.executable("pmctl")
+        process.arguments = arguments + ["--state", state.path, "--agent-process", "/bin/sh", "--agent-arg", lab.script.path,
+                                         "--agent-arg", lab.directory.path, "--agent-arg", "{host}"]
+        process.environment = ["HOME": "/nonexistent", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     func runID(_ run: ProgramRun) -> String? {
         guard let last = run.lines.last, let range = last.range(of: #""run":""#) else { return nil }
         return String(last[range.upperBound...].prefix { $0 != "\"" })
@@ -51,17 +66,7 @@ import TestSupport
         let hosts = (1...12).map { String(format: "n%02d", $0) }
         try lab.setMode("slow", for: hosts)   // each answers after 1 s
         // Two at a time: 6 s in all. Killed after about 2.5 s: some done, some in flight, most not started.
-        let process = Process()
-        process.executableURL = Repository.executable("pmctl")
-        process.arguments = ["--json", "--fanout", "2", "--yes", "--state", state.path, "status"] + hosts
-            + ["--agent-process", "/bin/sh", "--agent-arg", lab.script.path, "--agent-arg", lab.directory.path, "--agent-arg", "{host}"]
-        process.environment = ["HOME": "/nonexistent", "PATH": "/usr/bin:/bin"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        Thread.sleep(forTimeInterval: 2.5)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try pmctlKilled(after: 2.5, ["--json", "--fanout", "2", "--yes", "status"] + hosts, lab: lab, state: state)
 
         // Read the database directly, as another process would after the crash.
         let database = try JournalDatabase(stateDirectory: state.path)
@@ -93,6 +98,52 @@ import TestSupport
         let again = try pmctl(["retry", id], lab: lab, state: state)
         #expect(again.status == 0)
         #expect(again.stderr.contains("retrying status of run \(id) on \(unfinished.count) host(s)"))
+    }
+
+    /// A cancel killed while some hosts have its request but have not answered: those are
+    /// in doubt (journaled as sent, no outcome), and retry leaves them alone unless told.
+    @Test func killMinus9MidCancelLeavesHostsThatGotTheRequestInDoubtAndRetryDoesNotResendThem() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let hosts = (1...8).map { String(format: "n%02d", $0) }
+        try lab.setMode("slow", for: hosts)   // each records the request, then answers 1 s later
+        // Two at a time, killed after about 1.5 s: two done, two holding their request.
+        try pmctlKilled(after: 1.5, ["--json", "--fanout", "2", "--yes", "cancel", "--method", "reboot"] + hosts, lab: lab, state: state)
+        Thread.sleep(forTimeInterval: 1.2)   // the killed run's agents finish what they got
+
+        func cancels(_ host: String) -> Int { lab.requests(host).filter { $0.contains(" cancel ") }.count }
+        let reader = JournalReader(database: try JournalDatabase(stateDirectory: state.path))
+        let id = try #require(try reader.runs(last: 1).first?.id)
+        let (_, results) = try #require(try reader.run(id))
+        let inDoubt = try reader.hostsInDoubt(id)
+        let done = results.filter { $0.outcome == .ok }.map(\.host)
+        #expect(!inDoubt.isEmpty, "the kill came while hosts held their request")
+        // Every host that got the request is journaled as done or in doubt; none as untouched.
+        for host in hosts where cancels(host) > 0 {
+            #expect(done.contains(host) || inDoubt.contains(host), "\(host) got the cancel but the journal says it was never sent")
+        }
+        for host in inDoubt {
+            #expect(results.first { $0.host == host }?.message.contains("may have acted") == true)
+        }
+
+        try lab.setMode("ok", for: hosts)
+        let retry = try pmctl(["--json", "--yes", "retry", id, "--failed"], lab: lab, state: state)
+        #expect(retry.status == 1, "hosts in doubt were left out, so not every host is done: \(retry.stderr)")
+        #expect(retry.stderr.contains("not resent to \(inDoubt.count) host(s) in doubt"), "\(retry.stderr)")
+        let retried = retry.lines.compactMap { line in
+            line.range(of: #"{"host":""#).map { String(line[$0.upperBound...].prefix { $0 != "\"" }) }
+        }
+        #expect(Set(retried) == Set(hosts).subtracting(done).subtracting(inDoubt))
+        // No host got the cancel twice; every host not in doubt got it exactly once.
+        // (The fake agent records the request before it sleeps, so each host in doubt has it.)
+        for host in hosts { #expect(cancels(host) == 1, "\(host): \(lab.requests(host))") }
+
+        // The operator checked them and forces the resend (retry looks at the original run
+        // again, so its other unfinished hosts are sent again too, as CONTRACT.md says).
+        let forced = try pmctl(["--json", "--yes", "retry", id, "--resend-unknown"], lab: lab, state: state)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        for host in inDoubt { #expect(cancels(host) == 2, "\(host)") }
     }
 
     @Test func retryOfAnUnknownRunIsAClearError() throws {

@@ -46,3 +46,12 @@ func run(_ command: String, on target: SSHTarget, input: [UInt8] = [], seconds: 
     try session.disconnect(deadline: deadline)
     return (output.stdout, output.stderr, exit)
 }
+
+/// Cancels `flag` from another thread after `seconds`.
+func cancel(_ flag: Cancellation, after seconds: Double) {
+    let canceller = Thread {
+        Thread.sleep(forTimeInterval: seconds)
+        flag.cancel()
+    }
+    canceller.start()
+}

@@ -55,13 +55,9 @@ struct TimeoutAndCancellationTests {
     @Test func cancellingStopsAHangingHandshake() throws {
         let silent = try SilentListener()
         let target = try SSHTarget(host: "127.0.0.1", port: silent.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
-        let cancel = Cancellation()
-        let canceller = Thread {
-            Thread.sleep(forTimeInterval: 0.3)
-            cancel.cancel()
-        }
-        canceller.start()
-        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 30), cancel: cancel) }
+        let flag = Cancellation()
+        cancel(flag, after: 0.3)
+        let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 30), cancel: flag) }
         #expect(outcome.error == .cancelled)
         #expect(outcome.seconds < 0.6)
     }

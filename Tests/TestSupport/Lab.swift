@@ -10,8 +10,10 @@ public final class Lab: @unchecked Sendable {
 
     private static let counter = Counter()
 
-    public init(hosts: Int) throws {
-        prefix = "pmt\(getpid())x\(Lab.counter.next())"
+    /// - Parameter prefix: the start of the lab's namespace names (a helper or suite's own,
+    ///   so labs of different runs never meet); the process id and a counter follow it.
+    public init(hosts: Int, prefix base: String = "pmt") throws {
+        prefix = "\(base)\(getpid())x\(Lab.counter.next())"
         run = FileManager.default.temporaryDirectory.appendingPathComponent(prefix).path
         hostCount = hosts
         let up = try script(["up", String(hosts)])
@@ -34,13 +36,15 @@ public final class Lab: @unchecked Sendable {
     public func name(_ index: Int) -> String { String(format: "lab%02d", index) }
 
     /// Runs the built pmctl in the controller namespace with the lab's inventory.
-    public func pmctl(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProgramRun {
+    /// - Parameter killAfter: SIGKILL it after that many seconds if it still runs (`ip netns
+    ///   exec` execs pmctl in its own place, so the signal reaches pmctl itself).
+    public func pmctl(_ arguments: [String], environment: [String: String?] = [:], killAfter: Double = 600) throws -> ProgramRun {
         var changes = environment
         changes["PMCTL_INVENTORY"] = inventory
         changes["PMCTL_STATE"] = changes["PMCTL_STATE"] ?? run + "/state"
         return try ProgramRun.run(URL(fileURLWithPath: "/usr/sbin/ip"),
                                   ["netns", "exec", prefix + "-ctl", Repository.executable("pmctl").path] + arguments,
-                                  environment: changes)
+                                  environment: changes, timeout: killAfter)
     }
 
     /// Runs a program inside a host's namespace.
@@ -134,7 +138,7 @@ public final class Lab: @unchecked Sendable {
         (try? String(contentsOfFile: "\(run)/hosts/\(host)/\(file)", encoding: .utf8)) ?? ""
     }
 
-    private func script(_ arguments: [String]) throws -> ProgramRun {
+    fileprivate func script(_ arguments: [String]) throws -> ProgramRun {
         try ProgramRun.run(URL(fileURLWithPath: "/bin/bash"), [Repository.root.appendingPathComponent("lab/lab.sh").path] + arguments,
                            environment: ["PMLAB_PREFIX": prefix, "PMLAB_RUN": run, "PMLAB_BIN": Repository.productsDirectory.path])
     }
@@ -200,15 +204,12 @@ extension Lab {
 
 extension Lab {
     /// Swaps the host's forced command for an agent that greets and then never answers.
-    public func makeAgentHang(_ host: String) throws {
-        let dir = "\(run)/hosts/\(host)"
-        let script = dir + "/hang.sh"
-        try "#!/bin/sh\necho 'HELLO proto=1.0 agent=stuck host=\(host) caps=ping'\nexec /bin/cat >/dev/null\n"
-            .write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        let keys = dir + "/authorized_keys"
-        let line = try String(contentsOfFile: keys, encoding: .utf8)
-        guard let keyStart = line.range(of: ",restrict ") else { throw LabError(description: "unexpected authorized_keys in \(host)") }
-        try ("command=\"\(script)\",restrict " + line[keyStart.upperBound...]).write(toFile: keys, atomically: true, encoding: .utf8)
+    public func makeAgentHang(_ host: String) throws { try inject(.hang, into: [host]) }
+
+    /// Breaks `hosts` on purpose (`lab.sh fault KIND HOST...`); see `LabFault`.
+    public func inject(_ fault: LabFault, into hosts: [String]) throws {
+        guard !hosts.isEmpty else { return }
+        let result = try script(["fault", fault.rawValue] + hosts)
+        guard result.status == 0 else { throw LabError(description: "lab fault \(fault.rawValue) failed (\(result.status)): \(result.stderr)") }
     }
 }

@@ -69,12 +69,16 @@ public final class AgentClient {
             do {
                 input = try link.receive(until: interruption == nil ? deadline : deadline.earlier(.after(seconds: slice)))
             } catch {
+                // Ctrl-C also stops the SSH work under the link: that is the interruption.
+                if interruption?.isSet == true { throw .interrupted }
                 throw .link(error.message)
             }
             switch input {
             case .message(let message): return message
             case .malformed(let error): throw .protocolViolation(error.description)
-            case .closed: throw .closed("while waiting for \(what)")
+            case .closed:
+                if interruption?.isSet == true { throw .interrupted }
+                throw .closed("while waiting for \(what)")
             case .timedOut: if deadline.hasPassed { throw .timeout(what) }
             }
         }

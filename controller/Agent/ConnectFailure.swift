@@ -10,6 +10,11 @@ public struct ConnectFailure: Error, Equatable, Sendable, CustomStringConvertibl
         case hostKey = "hostkey"
         /// The connect deadline passed.
         case timeout
+        /// TCP connected but no SSH session came of it: the handshake failed (no common
+        /// algorithm, not an SSH server, the server hung up) or the exec channel was refused.
+        case failed
+        /// Ctrl-C while connecting.
+        case interrupted
     }
 
     public var kind: Kind

@@ -22,12 +22,17 @@ public struct SSHAgentConnector: AgentConnector {
     }
 
     public func connect(to host: ResolvedHost, deadline: Deadline) throws(ConnectFailure) -> any AgentLink {
+        try connect(to: host, deadline: deadline, interruption: nil)
+    }
+
+    public func connect(to host: ResolvedHost, deadline: Deadline, interruption: Interruption?) throws(ConnectFailure) -> any AgentLink {
         let sshDeadline = SSH.Deadline.after(seconds: deadline.remaining)
+        let cancel = interruption.map { flag in Cancellation(watching: { flag.isSet }) } ?? .none
         do throws(SSHError) {
             let target = try SSHTarget(host: host.address, port: host.port, user: host.user ?? defaultUser,
                                        identity: host.identity, knownHosts: host.knownHosts ?? defaultKnownHosts,
                                        connectTimeout: .milliseconds(max(1, deadline.remainingMilliseconds)))
-            let session = try SSHSession.connect(to: target, deadline: sshDeadline)
+            let session = try SSHSession.connect(to: target, deadline: sshDeadline, cancel: cancel)
             do throws(SSHError) {
                 let channel = try session.exec(remoteCommand, deadline: sshDeadline)
                 return SSHAgentLink(session: session, channel: channel)
@@ -49,7 +54,9 @@ public struct SSHAgentConnector: AgentConnector {
             return ConnectFailure(phase == .connect ? .unreachable : .timeout, error.description)
         case .hostKeyUnknown, .hostKeyChanged: return ConnectFailure(.hostKey, error.description)
         case .authFailed: return ConnectFailure(.auth, error.description)
-        case .handshakeFailed, .channelFailed, .cancelled: return ConnectFailure(.unreachable, error.description)
+        // TCP connected, so the host is there; its SSH server would not give us a session.
+        case .handshakeFailed, .channelFailed: return ConnectFailure(.failed, error.description)
+        case .cancelled: return ConnectFailure(.interrupted, "interrupted while connecting")
         }
     }
 }

@@ -32,15 +32,20 @@ public struct FanOutTask: Sendable {
                 inFlight += 1
                 let hub = self.hub
                 group.addTask {
-                    hub.emit(.started(host: host.name))
-                    return (index, await Self.onOwnThread { work(host) })
+                    // The events go out on the host's own thread too: a handler may block
+                    // (the journal commits to disk), and the cooperative pool must not.
+                    (index, await Self.onOwnThread {
+                        hub.emit(.started(host: host.name))
+                        let result = work(host)
+                        hub.emit(.finished(result))
+                        return result
+                    })
                 }
             }
             for _ in 0..<fanout { startNext() }
             while inFlight > 0, let (index, result) = await group.next() {
                 inFlight -= 1
                 results[index] = result
-                hub.emit(.finished(result))
                 startNext()
             }
         }

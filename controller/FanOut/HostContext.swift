@@ -42,7 +42,7 @@ final class HostContext {
         if interruption.isSet { throw HostFailure(.unfinished, "interrupted") }
         let link: any AgentLink
         do {
-            link = try connector.connect(to: agent, deadline: connectDeadline)
+            link = try connector.connect(to: agent, deadline: connectDeadline, interruption: interruption)
         } catch {
             throw HostFailure(Outcome(error.kind), agent.name == host.name ? error.message : "\(agent.name): \(error.message)")
         }

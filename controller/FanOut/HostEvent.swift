@@ -9,6 +9,10 @@ public enum HostEvent: Equatable, Sendable {
     case connected(host: String, agent: String)
     /// The agent greeted with a compatible version.
     case greeted(host: String, agent: String, hello: Hello)
+    /// A request that changes the machine (a cancel, an IPMI power command) is about to go
+    /// out to `agent`: from here on the host may act even if its result never comes. The
+    /// journal commits this before the request is sent, so `retry` never sends it twice.
+    case sending(host: String, agent: String)
     /// A progress line: a `STEP` from an agent, or the controller's own (guest, confirm).
     case step(host: String, Step)
     /// A `DATA` record of a query.
@@ -18,7 +22,8 @@ public enum HostEvent: Equatable, Sendable {
 
     public var host: String {
         switch self {
-        case .started(let host), .connected(let host, _), .greeted(let host, _, _), .step(let host, _), .data(let host, _):
+        case .started(let host), .connected(let host, _), .greeted(let host, _, _), .sending(let host, _), .step(let host, _),
+             .data(let host, _):
             host
         case .finished(let result): result.host
         }

@@ -45,6 +45,10 @@ struct HostWorker {
     /// One request whose STEP and DATA lines go to the handlers as they arrive.
     private func call(_ client: AgentClient, _ verb: Verb, _ fields: Fields = Fields(), deadline: Deadline,
                       recordSteps: Bool = true) throws(HostFailure) -> AgentReply {
+        // Journaled before it goes out: a crash after this line leaves the host "in doubt",
+        // which retry does not resend on its own. Queries and a relay's magic packet are
+        // harmless to repeat; a cancel is not.
+        if verb == .cancel { context.hub.emit(.sending(host: context.host.name, agent: client.hello.host)) }
         do {
             return try client.call(verb, fields, deadline: deadline) { message in
                 if message.kind == .step, let step = Step(message) {

@@ -26,6 +26,9 @@ public enum Outcome: String, CaseIterable, Sendable {
         case .hostKey: self = .hostKey
         // TCP answered but SSH did not finish in time: connected, no result (CONTRACT.md).
         case .timeout: self = .timeout
+        // TCP answered, so not `unreachable`; SSH itself failed, and the message says how.
+        case .failed: self = .failed
+        case .interrupted: self = .unfinished
         }
     }
 }

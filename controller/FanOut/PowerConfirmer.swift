@@ -18,7 +18,7 @@ struct PowerConfirmer {
         while !context.interruption.isSet {
             let probeDeadline = Deadline.after(seconds: context.settings.connectTimeout).earlier(deadline)
             do {
-                let link = try context.connector.connect(to: agent, deadline: probeDeadline)
+                let link = try context.connector.connect(to: agent, deadline: probeDeadline, interruption: context.interruption)
                 defer { link.close() }
                 do {
                     _ = try AgentClient.greet(over: link, deadline: probeDeadline, interruption: context.interruption)
@@ -41,7 +41,7 @@ struct PowerConfirmer {
     func waitForNewBoot(_ agent: ResolvedHost, previous: String, deadline: Deadline) -> Result {
         while !context.interruption.isSet {
             let probeDeadline = Deadline.after(seconds: context.settings.connectTimeout).earlier(deadline)
-            if let link = try? context.connector.connect(to: agent, deadline: probeDeadline) {
+            if let link = try? context.connector.connect(to: agent, deadline: probeDeadline, interruption: context.interruption) {
                 defer { link.close() }
                 if let client = try? AgentClient.greet(over: link, deadline: probeDeadline, interruption: context.interruption),
                    let reply = try? client.call(.ping, deadline: probeDeadline), reply.isOK,

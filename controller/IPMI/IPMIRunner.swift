@@ -42,6 +42,8 @@ public struct IPMIRunner: Sendable {
             let bmc = BMCEndpoint(address: entry.address, port: entry.port, user: entry.user ?? "ADMIN",
                                   passwordFile: entry.passwordFile, cipherSuite: entry.cipher)
             do throws(IPMIFailure) {
+                // Journaled first: after a crash from here on, the BMC may have acted.
+                if command != .status { hub.emit(.sending(host: host.name, agent: bmc.description)) }
                 let outcome = try control.perform(command, on: bmc)
                 switch outcome.confirmed {
                 case false?:

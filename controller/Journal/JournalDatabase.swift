@@ -64,6 +64,10 @@ public final class JournalDatabase: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: sent") { db in
+            // When the first request that changes the machine went out (NULL: none did).
+            try db.execute(sql: "ALTER TABLE host ADD COLUMN sent TEXT")
+        }
         return migrator
     }
 

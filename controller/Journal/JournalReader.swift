@@ -45,12 +45,28 @@ public struct JournalReader: Sendable {
                     Step(step["step"], name: step["name"], result: step["result"], extra: Self.fields(step["extra"]))
                 }
                 let outcome = (host["outcome"] as String?).flatMap(Outcome.init(rawValue:)) ?? .unfinished
+                var message: String = host["message"] ?? ""
+                if outcome == .unfinished, message.isEmpty, (host["sent"] as String?) != nil {
+                    message = Self.inDoubtNote
+                }
                 return HostResult(host: name, action: run.action, outcome: outcome, elapsedMilliseconds: host["elapsed_ms"] ?? 0,
-                                  steps: hostSteps, message: host["message"] ?? "", via: host["via"])
+                                  steps: hostSteps, message: message, via: host["via"])
             }
             return (run, hosts)
         }
     }
+
+    /// The hosts of run `id` that are in doubt, in the order they were given: the request
+    /// that changes the machine went out (`sent`), but no result came back, so the host
+    /// may or may not have acted. `retry` leaves them out unless told to resend.
+    public func hostsInDoubt(_ id: String) throws -> [String] {
+        try database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM host WHERE run = ? AND sent IS NOT NULL AND outcome IS NULL ORDER BY position",
+                                arguments: [id])
+        }
+    }
+
+    static let inDoubtNote = "the request went out but its result never came: the host may have acted; check it before sending again"
 
     private func summary(_ row: Row, _ db: Database) throws -> RunSummary {
         let id: String = row["id"]

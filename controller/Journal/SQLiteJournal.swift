@@ -3,8 +3,9 @@ import GRDB
 import PMProtocol
 
 /// The journal as an event handler: the run and every host are written when the run
-/// starts (outcome NULL, which reads as `unfinished`), then each host's start, steps and
-/// result as they happen, each in its own committed transaction.
+/// starts (outcome NULL, which reads as `unfinished`), then each host's steps, the moment
+/// a request that changes the machine goes out (`sent`), and its result, as they happen,
+/// each in its own committed transaction.
 public final class SQLiteJournal: Journal, @unchecked Sendable {
     // Calls arrive one at a time (EventHub serializes them); `firstError` is only read
     // after the run.
@@ -12,6 +13,10 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     private let plan: ActionPlan
     private var runID = ""
     private var stepCounts: [String: Int] = [:]
+    /// When each host's worker began, written with that host's next row update: a commit
+    /// of its own would put one disk sync per host in front of every connection, and a
+    /// start alone changes nothing a retry needs (the run's hosts are all written first).
+    private var startTimes: [String: String] = [:]
     /// The first write that failed, if any; later events are still attempted.
     public private(set) var firstError: Error?
 
@@ -35,9 +40,13 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     public func handle(_ event: HostEvent) {
         switch event {
         case .started(let host):
+            startTimes[host] = JournalDatabase.timestamp()
+        case .sending(let host, _):
+            // Kept from the first request on: a host with `sent` and no outcome may have acted.
+            let started = startTimes[host]
             write { db in
-                try db.execute(sql: "UPDATE host SET started = ? WHERE run = ? AND name = ?",
-                               arguments: [JournalDatabase.timestamp(), self.runID, host])
+                try db.execute(sql: "UPDATE host SET sent = COALESCE(sent, ?), started = COALESCE(started, ?) WHERE run = ? AND name = ?",
+                               arguments: [JournalDatabase.timestamp(), started, self.runID, host])
             }
         case .step(let host, let step):
             let seq = stepCounts[host, default: 0]
@@ -50,12 +59,13 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         case .finished(let result):
             // A host cut off by Ctrl-C keeps outcome NULL: its result never came.
             let outcome: String? = result.outcome == .unfinished ? nil : result.outcome.rawValue
+            let started = startTimes[result.host]
             write { db in
                 try db.execute(sql: """
-                    UPDATE host SET ended = ?, outcome = ?, elapsed_ms = ?, message = ?, via = ?
+                    UPDATE host SET ended = ?, outcome = ?, elapsed_ms = ?, message = ?, via = ?, started = COALESCE(started, ?)
                     WHERE run = ? AND name = ?
                     """, arguments: [JournalDatabase.timestamp(), outcome, result.elapsedMilliseconds, result.message,
-                                     result.via, self.runID, result.host])
+                                     result.via, started, self.runID, result.host])
             }
         case .connected, .greeted, .data:
             break

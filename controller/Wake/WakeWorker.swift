@@ -120,7 +120,7 @@ struct WakeWorker {
     /// Whether the target's agent greets within `seconds`.
     private func greets(within seconds: Double) -> Bool {
         let deadline = Deadline.after(seconds: seconds)
-        guard let link = try? context.connector.connect(to: target, deadline: deadline) else { return false }
+        guard let link = try? context.connector.connect(to: target, deadline: deadline, interruption: context.interruption) else { return false }
         defer { link.close() }
         return (try? AgentClient.greet(over: link, deadline: deadline, interruption: context.interruption)) != nil
     }
