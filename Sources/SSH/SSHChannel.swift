@@ -129,6 +129,39 @@ public final class SSHChannel {
         }
     }
 
+    /// What `readNow` found: bytes, nothing yet, or the remote EOF.
+    public enum Available: Equatable, Sendable {
+        case bytes([UInt8])
+        case nothing
+        case eof
+    }
+
+    /// The stdout bytes that have arrived, without waiting: for a loop that serves several
+    /// channels of one session and polls the socket itself (a port forward).
+    public func readNow() throws(SSHError) -> Available {
+        try ensureOpen()
+        guard !sawEOF else { return .eof }
+        if let bytes = try readAvailable(stderr: false) { return .bytes(bytes) }
+        if libssh2_channel_eof(handle) != 0 {
+            sawEOF = true
+            return .eof
+        }
+        return .nothing
+    }
+
+    /// Sends as much of `bytes` as the remote window takes now, without waiting; returns
+    /// how many went (0 when the window is full or the socket would block).
+    public func writeNow(_ bytes: ArraySlice<UInt8>) throws(SSHError) -> Int {
+        try ensureOpen()
+        guard !bytes.isEmpty else { return 0 }
+        let written = bytes.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { chars in pm_channel_write(handle, chars.baseAddress!, chars.count) }
+        }
+        if written >= 0 { return written }
+        if written == Int(LIBSSH2_ERROR_EAGAIN) { return 0 }
+        throw .channelFailed("writing to \(session.target.host) failed: \(session.lastErrorMessage())")
+    }
+
     /// Tells the remote side no more input comes (closes the command's stdin).
     public func sendEOF(deadline: Deadline) throws(SSHError) {
         try ensureOpen()

@@ -67,11 +67,4 @@ import TestSupport
         #expect(run.status == 2)
         #expect(run.stderr.contains("needs a terminal"), "\(run.stderr)")
     }
-
-    @Test(.enabled(if: !FileManager.default.isExecutableFile(atPath: "/usr/bin/xterm"), "xterm is installed here"))
-    func aMissingTerminalProgramNamesItsPackage() throws {
-        let run = try ProgramRun.run(Repository.executable("pmctl"), ["console", "127.0.0.1", "--kind", "xterm"])
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("install the Debian package 'xterm'"), "\(run.stderr)")
-    }
 }

@@ -58,7 +58,8 @@ public enum LoopbackPort {
         return descriptor
     }
 
-    private static func connected(_ port: Int) -> Int32? {
+    /// A blocking socket connected to `port`, or nil when nothing accepts; the caller closes it.
+    public static func connected(_ port: Int) -> Int32? {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         var address = LoopbackSocket.address(port: port)

@@ -23,6 +23,8 @@ public struct HostEntry: Equatable, Sendable {
     public var ipmi: IPMIEntry?
     public var consoleUser: String?
     public var consoleIdentity: String?
+    /// The VNC display for `CONSOLE:VNC` (port 5900 + display on the host itself).
+    public var vncDisplay: Int?
     /// Where the entry starts in the file, for later messages about it.
     public var line: Int = 0
 

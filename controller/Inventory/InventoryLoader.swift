@@ -93,7 +93,7 @@ public struct InventoryLoader: Sendable {
 
     private static let hostKeys = [
         "address", "user", "port", "identity", "known_hosts", "mac", "interface", "broadcast", "relay",
-        "hypervisor", "vms", "ipmi", "console_user", "console_identity",
+        "hypervisor", "vms", "ipmi", "console_user", "console_identity", "vnc_display",
     ]
 
     private func host(_ name: String, key: Node, value node: Node, many: Bool) throws(InventoryError) -> HostEntry {
@@ -136,6 +136,7 @@ public struct InventoryLoader: Sendable {
             case "ipmi": entry.ipmi = try ipmi(value)
             case "console_user": entry.consoleUser = try userName(value, key: field)
             case "console_identity": entry.consoleIdentity = try path(value, key: field)
+            case "vnc_display": entry.vncDisplay = try integer(value, key: field, in: 0...(65_535 - 5_900))
             default:
                 throw InventoryError(file: file, line: line(keyNode), key: field,
                                      "is not a known host key; expected one of \(Self.hostKeys.joined(separator: ", "))")

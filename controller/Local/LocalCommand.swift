@@ -10,11 +10,20 @@ public struct LocalCommand {
         public var timedOut: Bool
     }
 
-    /// The folders searched for programs the controller runs, in order (not the caller's $PATH).
-    public static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+    /// The fixed folders searched for programs the controller runs, in order (not the
+    /// caller's $PATH, which a stray `.` or a writable folder would turn against us).
+    public static let fixedSearchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// The folders searched: `$PMCTL_PROGRAM_PATH` (colon-separated; only absolute folders
+    /// count) instead of the fixed ones when it names any, else the fixed ones. It lets an
+    /// operator use programs kept elsewhere, and tests put recording fakes first.
+    public static func searchPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        let chosen = (environment["PMCTL_PROGRAM_PATH"] ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
+        return chosen.isEmpty ? fixedSearchPath : chosen
+    }
 
     /// The absolute path of `tool`, or nil when no search folder holds it.
-    public static func locate(_ tool: String, in folders: [String] = searchPath) -> String? {
+    public static func locate(_ tool: String, in folders: [String] = searchPath()) -> String? {
         folders.map { $0 + "/" + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The console kinds that start a local program: xterm, gnome-terminal, emacs and a VNC
+/// viewer. `PMCTL_PROGRAM_PATH` points pmctl at recording fakes that write their argv to a
+/// file, so the tests assert the exact command lines; the VNC fake also talks through the
+/// tunnel to a real TCP service behind a real sshd.
+@Suite(.serialized) struct ConsoleLauncherTests {
+    /// A folder of fake programs; each writes its arguments, one a line, to NAME.argv.
+    struct FakePrograms {
+        let directory: TemporaryDirectory
+
+        init() throws { directory = try TemporaryDirectory("pmcon-fakes") }
+
+        func add(_ name: String, exitStatus: Int32 = 7, extra: String = "") throws {
+            try directory.write(name, """
+                #!/bin/bash
+                for argument in "$@"; do printf '%s\\n' "$argument"; done > \(directory.file(name + ".argv"))
+                \(extra)
+                exit \(exitStatus)
+                """, mode: 0o755)
+        }
+
+        func arguments(of name: String) -> [String]? {
+            (try? String(contentsOfFile: directory.file(name + ".argv"), encoding: .utf8))
+                .map { $0.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        }
+    }
+
+    let pmctl = Repository.executable("pmctl").path
+
+    func console(_ arguments: [String], programs: String) throws -> ProgramRun {
+        try ProgramRun.run(URL(fileURLWithPath: pmctl), arguments, environment: ["PMCTL_PROGRAM_PATH": programs], timeout: 60)
+    }
+
+    /// An inventory whose file name holds a space and a double quote, to prove the quoting
+    /// of the command lines handed on.
+    func inventory(_ files: TemporaryDirectory, _ body: String = "hosts:\n  box:\n    address: 127.0.0.1\n") throws -> String {
+        try files.write("inv \"lab\".yaml", body)
+        return files.file("inv \"lab\".yaml")
+    }
+
+    /// `box` reached through `sshd`, its console login the sshd's client key.
+    func inventory(_ files: TemporaryDirectory, reaching sshd: SSHDaemon, _ more: String = "") throws -> String {
+        try inventory(files, """
+            hosts:
+              box:
+                address: 127.0.0.1
+                port: \(sshd.port)
+                known_hosts: \(sshd.knownHostsPath)
+                console_user: \(sshd.user)
+                console_identity: \(sshd.clientKey.privateKeyPath)
+
+            """ + more)
+    }
+
+    @Test func terminalsAndEmacsAreToldToRunTheCLIConsoleWithThisRunsOptions() throws {
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { fakes.directory.remove(); files.remove() }
+        for program in ["xterm", "gnome-terminal", "emacs"] { try fakes.add(program) }
+        let inventory = try inventory(files)
+        let options = ["--inventory", inventory, "--known-hosts", "/k/known_hosts", "--identity", "/k/id_ed25519",
+                       "--user", "ops", "--port", "2222"]
+        let cli = [pmctl] + options + ["console", "box", "--kind", "cli"]
+
+        let xterm = try console(options + ["console", "box", "--kind", "xterm"], programs: fakes.directory.path)
+        #expect(xterm.status == 7, "pmctl ends with the terminal's exit status: \(xterm.stderr)")
+        #expect(fakes.arguments(of: "xterm") == ["-T", "pmctl console box", "-e"] + cli)
+
+        let gterm = try console(options + ["console", "box", "--kind", "gterm"], programs: fakes.directory.path)
+        #expect(gterm.status == 7, "\(gterm.stderr)")
+        #expect(fakes.arguments(of: "gnome-terminal") == ["--title", "pmctl console box", "--"] + cli)
+
+        let emacs = try console(options + ["console", "box", "--kind", "emacs"], programs: fakes.directory.path)
+        #expect(emacs.status == 7, "\(emacs.stderr)")
+        let quotedInventory = inventory.replacingOccurrences(of: "\"", with: "\\\"")
+        #expect(fakes.arguments(of: "emacs") == [
+            "--eval",
+            "(switch-to-buffer (make-term \"box\" \"\(pmctl)\" nil \"--inventory\" \"\(quotedInventory)\" "
+                + "\"--known-hosts\" \"/k/known_hosts\" \"--identity\" \"/k/id_ed25519\" \"--user\" \"ops\" \"--port\" \"2222\" "
+                + "\"console\" \"box\" \"--kind\" \"cli\"))",
+        ])
+    }
+
+    @Test func theCtysFormLaunchesTheSameWay() throws {
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { fakes.directory.remove(); files.remove() }
+        try fakes.add("xterm", exitStatus: 0)
+        let inventory = try inventory(files)
+        let run = try console(["--inventory", inventory, "-t", "pm", "-a", "create=CONSOLE:xterm", "box"], programs: fakes.directory.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(fakes.arguments(of: "xterm") == ["-T", "pmctl console box", "-e", pmctl, "--inventory", inventory, "console", "box", "--kind", "cli"])
+    }
+
+    @Test func aMissingProgramIsAnErrorNamingTheDebianPackage() throws {
+        let empty = try TemporaryDirectory("pmcon-empty")
+        let files = try TemporaryDirectory("pmcon")
+        let closed = try ClosedPort()
+        defer { empty.remove(); files.remove() }
+        // A host nobody answers for: the error must come before any connection is tried.
+        let inventory = try inventory(files, "hosts:\n  box:\n    address: 127.0.0.1\n    port: \(closed.port)\n")
+        let expected = ["xterm": "install the Debian package 'xterm'", "gterm": "install the Debian package 'gnome-terminal'",
+                        "emacs": "install the Debian package 'emacs'",
+                        "vnc": "install the Debian package 'tigervnc-viewer' (or 'xtightvncviewer')"]
+        for (kind, message) in expected {
+            let run = try console(["--inventory", inventory, "console", "box", "--kind", kind], programs: empty.path)
+            #expect(run.status == 2, "\(kind): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(kind): \(run.stderr)")
+        }
+    }
+
+    @Test func vncTunnelsTheDisplayToALocalPortAndStartsTheViewerOnIt() throws {
+        let sshd = try SSHDaemon()
+        let service = try TCPEchoServer()  // stands in for the VNC server on the host
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { service.stop(); sshd.stopAndRemoveFiles(); fakes.directory.remove(); files.remove() }
+        // The fake viewer makes two connections through the port it was given, each sending
+        // its own bytes and recording what came back.
+        try fakes.add("vncviewer", exitStatus: 5, extra: """
+            port=${1##*::}
+            for n in 1 2; do
+              exec 3<>/dev/tcp/127.0.0.1/$port || exit 9
+              printf 'hello-%s' $n >&3
+              IFS= read -r -t 10 -N 7 reply <&3
+              printf '%s\\n' "$reply" >> \(fakes.directory.file("replies"))
+              exec 3<&-
+            done
+            """)
+        let inventory = try inventory(files, reaching: sshd, "    vnc_display: \(service.port - 5900)\n")
+        let run = try console(["--inventory", inventory, "console", "box", "--kind", "vnc"], programs: fakes.directory.path)
+        #expect(run.status == 5, "pmctl ends with the viewer's exit status: \(run.stderr)")
+        let arguments = fakes.arguments(of: "vncviewer") ?? []
+        #expect(arguments.count == 1 && arguments[0].hasPrefix("localhost::"), "\(arguments)")
+        let port = Int(arguments.first?.dropFirst("localhost::".count) ?? "") ?? 0
+        #expect(port > 0)
+        #expect(run.stderr.contains("localhost::\(port)"), "pmctl says where the display is: \(run.stderr)")
+        let replies = (try? String(contentsOfFile: fakes.directory.file("replies"), encoding: .utf8)) ?? ""
+        #expect(replies == "hello-1\nhello-2\n", "bytes went through the tunnel and back on both connections")
+        #expect(!LoopbackPort.accepts(port), "the tunnel's port is closed once the viewer is gone")
+    }
+
+    @Test func vncOnADisplayWithNoServerSaysSoBeforeStartingTheViewer() throws {
+        let sshd = try SSHDaemon()
+        let closed = try ClosedPort()
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { sshd.stopAndRemoveFiles(); fakes.directory.remove(); files.remove() }
+        try fakes.add("xtightvncviewer")
+        let inventory = try inventory(files, reaching: sshd)
+        let display = closed.port - 5900
+        let run = try console(["--inventory", inventory, "console", "box", "--kind", "vnc", "--vnc-display", String(display)],
+                              programs: fakes.directory.path)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no VNC server answers on display \(display) of 127.0.0.1"), "\(run.stderr)")
+        #expect(fakes.arguments(of: "xtightvncviewer") == nil, "the viewer was not started")
+    }
+}
