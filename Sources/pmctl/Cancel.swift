@@ -12,6 +12,8 @@ struct Cancel: ParsableCommand, RunnableCommand {
         confirms that the host stopped answering or came back with a new boot id.
 
         WARNING: --force takes the host down at once; its guests die with it without flushing their caches.
+
+        \(IPMIFallbackOptions.discussion)
         Same as the ctys form: pmctl -t TYPE -a cancel=PARTS HOSTS.
         """)
 
@@ -49,6 +51,8 @@ struct Cancel: ParsableCommand, RunnableCommand {
 
     @Option(help: ArgumentHelp("A label for the run, shown and journaled; it never selects a machine.", valueName: "text"))
     var label: String?
+
+    @OptionGroup var fallback: IPMIFallbackOptions
 
     @Argument(help: "Execution hosts: inventory names, @groups, node sets, names or addresses.")
     var hosts: [String] = []
@@ -90,9 +94,14 @@ struct Cancel: ParsableCommand, RunnableCommand {
         return arguments
     }
 
-    func validate() throws { _ = try arguments() }
+    func validate() throws {
+        _ = try arguments()
+        try fallback.validate()
+    }
 
     func execute() async throws {
-        try await Execution(globals: globals, plan: .cancel(try arguments()), hostWords: hosts).run()
+        var execution = Execution(globals: globals, plan: .cancel(try arguments()), hostWords: hosts)
+        fallback.apply(to: &execution)
+        try await execution.run()
     }
 }

@@ -17,16 +17,23 @@ struct CtysForm: ParsableCommand, RunnableCommand {
     @Option(name: [.customShort("a"), .customLong("action")], help: ArgumentHelp("create=PARTS or cancel=PARTS.", valueName: "action"))
     var action: String
 
+    @OptionGroup var fallback: IPMIFallbackOptions
+
     @Argument(help: "Execution hosts.")
     var hosts: [String] = []
 
     func validate() throws {
-        do { _ = try CtysActionParser.parse(type: type, action: action) } catch { throw ValidationError(error.message) }
+        let plan: ActionPlan
+        do { plan = try CtysActionParser.parse(type: type, action: action) } catch { throw ValidationError(error.message) }
+        try fallback.validate()
+        if fallback.ipmiFallback, plan.name != "cancel" { throw ValidationError("--ipmi-fallback goes with cancel=...") }
     }
 
     func execute() async throws {
         let plan: ActionPlan
         do { plan = try CtysActionParser.parse(type: type, action: action) } catch { throw ValidationError(error.message) }
-        try await Execution(globals: globals, plan: plan, hostWords: hosts).run()
+        var execution = Execution(globals: globals, plan: plan, hostWords: hosts)
+        fallback.apply(to: &execution)
+        try await execution.run()
     }
 }

@@ -9,6 +9,8 @@ struct Execution {
     let hostWords: [String]
     var bmcInterval: Double = 5
     var bmcFanout: Int = 16
+    /// `cancel --ipmi-fallback`: an unreachable host's own action goes through its BMC.
+    var ipmiFallback = false
     /// Seconds between two magic packets of one run (`wake --stagger`).
     var stagger: Double = 0.05
     /// Handlers beyond the renderer and the journal (`learn` stores what INFO found).
@@ -51,15 +53,15 @@ struct Execution {
         let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [renderer] + extraHandlers
         let report: RunReport
         if case .ipmi(let power, _) = plan {
-            let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)
-            let control = IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: globals.timeout ?? 60)
-            let runner = IPMIRunner(command: power, inventory: inventory, control: control, fanout: bmcFanout)
+            let runner = IPMIRunner(command: power, inventory: inventory, control: bmcControl(confirmTimeout: globals.timeout ?? 60),
+                                    fanout: bmcFanout)
             report = await runner.run(hosts: hosts, runID: runID, commandLine: command, handlers: handlers, interruption: interruption)
         } else {
             let connector: any AgentConnector
             do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
-            let runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
+            var runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
                                 settings: settings, fanout: globals.fanout)
+            if ipmiFallback { runner.ipmiFallback = bmcControl(confirmTimeout: globals.confirmTimeout) }
             let learned = (try? JournalDatabase(stateDirectory: StateDirectory.path(globals.state))).map(LearnedFacts.init)
             report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption,
                                       learned: learned, stagger: stagger)
@@ -112,6 +114,12 @@ struct Execution {
         return globals.json
             ? JSONRenderer(sink: FileDescriptorSink.standardOutput)
             : HumanRenderer(out: FileDescriptorSink.standardOutput, err: standardError, style: style)
+    }
+
+    /// BMC commands paced per BMC (the last command's time is kept in the state folder).
+    private func bmcControl(confirmTimeout: Double) -> IPMIPowerControl {
+        let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)
+        return IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: confirmTimeout)
     }
 
     /// The journal in the state folder. A run still goes ahead when it cannot be opened

@@ -19,14 +19,20 @@ public final class IPMISimulator: @unchecked Sendable {
         let dir = directory.path
         try directory.write("password", password + "\n", mode: 0o600)
         try directory.write("power", initialPower ? "1\n" : "0\n")
-        // ipmi_sim calls: chassis.sh get power | chassis.sh set power N
+        // ipmi_sim calls: chassis.sh get power | chassis.sh set power N | set shutdown 1 (for
+        // `chassis power soft`: this simulated host honours the ACPI request and goes off)
+        // | set reset 1.
         try directory.write("chassis.sh", """
             #!/bin/sh
             op=$1; shift
             echo "$(date +%s.%N) $op $*" >> \(dir)/chassis.log
             case $op in
             get) for v in "$@"; do case $v in power) echo "power:$(cat \(dir)/power)" ;; esac; done ;;
-            set) while [ $# -gt 1 ]; do [ "$1" = power ] && echo "$2" > \(dir)/power; shift 2; done ;;
+            set) while [ $# -gt 1 ]; do
+                   [ "$1" = power ] && echo "$2" > \(dir)/power
+                   [ "$1" = shutdown ] && [ "$2" = 1 ] && echo 0 > \(dir)/power
+                   shift 2
+                 done ;;
             esac
             """, mode: 0o755)
         try directory.write("lan.conf", """

@@ -10,6 +10,8 @@ struct HostWorker {
     let inventory: Inventory
     /// Where a `WOL,BROADCAST:` cancel stores the host's wake address.
     var learned: LearnedFacts? = nil
+    /// `--ipmi-fallback`: the BMC acts when the host's agent is unreachable.
+    var ipmiFallback: IPMIPowerControl? = nil
 
     func run() -> HostResult {
         do {
@@ -82,7 +84,13 @@ struct HostWorker {
                                           message: ok ? "" : "guest \(stage.agent) did not go down through its own agent")
                 }
             case .executionHost:
-                let reply = try cancelHost(stage)
+                let reply: AgentReply
+                do {
+                    reply = try cancelHost(stage)
+                } catch where error.outcome == .unreachable && ipmiFallback != nil {
+                    return BMCFallback(context: context, control: ipmiFallback!)
+                        .run(stage.arguments, entry: inventory[host: context.host.name]?.ipmi, unreachable: error.message)
+                }
                 last = (reply, stage)
                 if reply.isOK, stage.arguments.wol, let broadcast = stage.arguments.broadcast {
                     // S6: BROADCAST is remembered as the address to wake this host by.

@@ -10,15 +10,18 @@ public struct Runner: Sendable {
     public var connector: any AgentConnector
     public var settings: WorkerSettings
     public var fanout: Int
+    /// `--ipmi-fallback` for cancel: how to reach a BMC when a host's agent is unreachable.
+    public var ipmiFallback: IPMIPowerControl?
 
     public init(plan: ActionPlan, inventory: Inventory, resolver: TargetResolver, connector: any AgentConnector,
-                settings: WorkerSettings, fanout: Int = 64) {
+                settings: WorkerSettings, fanout: Int = 64, ipmiFallback: IPMIPowerControl? = nil) {
         self.plan = plan
         self.inventory = inventory
         self.resolver = resolver
         self.connector = connector
         self.settings = settings
         self.fanout = fanout
+        self.ipmiFallback = ipmiFallback
     }
 
     public func run(hosts: [ResolvedHost], runID: String = RunID.make(), command: String = "",
@@ -27,6 +30,7 @@ public struct Runner: Sendable {
         let hub = EventHub(handlers)
         let task = FanOutTask(fanout: fanout, hub: hub, interruption: interruption)
         let (plan, inventory, resolver, connector, settings) = (self.plan, self.inventory, self.resolver, self.connector, self.settings)
+        let ipmiFallback = self.ipmiFallback
 
         // A wake's unit of work is the machine woken. With T: the named hosts are relays,
         // each waking the target; else each named host is a target, sent for by its
@@ -54,7 +58,7 @@ public struct Runner: Sendable {
                 return WakeWorker(context: context, plan: wake, inventory: inventory, relay: relaysByTarget[host.name],
                                   pacer: pacer, learned: learned).run()
             }
-            return HostWorker(context: context, plan: plan, inventory: inventory, learned: learned).run()
+            return HostWorker(context: context, plan: plan, inventory: inventory, learned: learned, ipmiFallback: ipmiFallback).run()
         }
     }
 }

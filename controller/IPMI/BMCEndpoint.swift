@@ -17,5 +17,11 @@ public struct BMCEndpoint: Hashable, Sendable, CustomStringConvertible {
         self.cipherSuite = cipherSuite
     }
 
+    /// The inventory's `ipmi:` entry; a BMC with no user named gets `ADMIN`, the common default.
+    public init(_ entry: IPMIEntry) {
+        self.init(address: entry.address, port: entry.port, user: entry.user ?? "ADMIN", passwordFile: entry.passwordFile,
+                  cipherSuite: entry.cipher)
+    }
+
     public var description: String { port == 623 ? address : "\(address):\(port)" }
 }

@@ -31,3 +31,15 @@ public enum IPMIFailure: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension IPMIFailure {
+    /// The host's outcome when its BMC failed this way.
+    var outcome: Outcome {
+        switch self {
+        case .auth: .auth
+        case .unreachable: .unreachable
+        case .failed: .failed
+        case .noPassword, .unreadablePasswordFile, .toolMissing: .refused
+        }
+    }
+}

@@ -20,9 +20,11 @@ public struct IPMIPowerControl: Sendable {
         public var confirmed: Bool?
     }
 
-    public func perform(_ command: PowerCommand, on bmc: BMCEndpoint) throws(IPMIFailure) -> Outcome {
+    /// - Parameter expected: the state to poll for; default the command's own (none for
+    ///   `soft`, since an OS may ignore the ACPI request; a cancel through the BMC waits for off).
+    public func perform(_ command: PowerCommand, on bmc: BMCEndpoint, expecting expected: PowerState? = nil) throws(IPMIFailure) -> Outcome {
         let reported = try paced(command, bmc)
-        guard let expected = command.expectedState else {
+        guard let expected = expected ?? command.expectedState else {
             return Outcome(power: command == .status ? reported : .unknown, confirmed: nil)
         }
         let end = Date().addingTimeInterval(confirmTimeout)

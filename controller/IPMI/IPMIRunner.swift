@@ -39,8 +39,7 @@ public struct IPMIRunner: Sendable {
             guard let entry = inventory[host: host.name]?.ipmi else {
                 return finish(.refused, "no ipmi entry for \(host.name) in the inventory (ipmi: {address: ..., user: ..., password_file: ...})")
             }
-            let bmc = BMCEndpoint(address: entry.address, port: entry.port, user: entry.user ?? "ADMIN",
-                                  passwordFile: entry.passwordFile, cipherSuite: entry.cipher)
+            let bmc = BMCEndpoint(entry)
             do throws(IPMIFailure) {
                 // Journaled first: after a crash from here on, the BMC may have acted.
                 if command != .status { hub.emit(.sending(host: host.name, agent: bmc.description)) }
@@ -54,12 +53,8 @@ public struct IPMIRunner: Sendable {
                     return finish(.ok, note, power: outcome.power)
                 }
             } catch {
-                switch error {
-                case .auth: return finish(.auth, error.description, power: .unknown)
-                case .unreachable: return finish(.unreachable, error.description, power: .unknown)
-                case .failed: return finish(.failed, error.description, power: .unknown)
-                case .noPassword, .unreadablePasswordFile, .toolMissing: return finish(.refused, error.description)
-                }
+                // Whatever is wrong on our side (no password, no ipmitool) never reached the BMC.
+                return finish(error.outcome, error.description, power: error.outcome == .refused ? nil : .unknown)
             }
         }
     }

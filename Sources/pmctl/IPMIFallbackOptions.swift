@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `--ipmi-fallback` and its BMC pacing, for cancel in both forms.
+struct IPMIFallbackOptions: ParsableArguments {
+    static let discussion = """
+        --ipmi-fallback: when a host's agent is unreachable and the host would act itself (--self, --force, \
+        init), its inventory ipmi: BMC does it instead: poweroff and init:0 as 'chassis power soft' (ACPI, \
+        a clean OS shutdown; with --force 'off'), reboot and init:6 as 'cycle', reset as 'reset', then the BMC \
+        is polled until it reports off (or on) within --confirm-timeout. No notice reaches the users and no \
+        guest is asked first. The result's host and power steps say "via":"bmc"; pause, suspend and other \
+        init levels are not done through a BMC.
+        """
+
+    @Flag(name: .customLong("ipmi-fallback"), help: "When a host's agent is unreachable, do its own poweroff/reboot through its BMC (see below).")
+    var ipmiFallback = false
+
+    @Option(name: .customLong("bmc-interval"), help: ArgumentHelp("With --ipmi-fallback: minimum seconds between two commands to the same BMC.", valueName: "s"))
+    var bmcInterval: Double = 5
+
+    func validate() throws {
+        guard bmcInterval >= 0, bmcInterval <= 3_600 else { throw ValidationError("--bmc-interval must be from 0 to 3600 seconds") }
+    }
+
+    func apply(to execution: inout Execution) {
+        execution.ipmiFallback = ipmiFallback
+        execution.bmcInterval = bmcInterval
+    }
+}
