@@ -131,6 +131,7 @@ public final class AgentSession {
         case .check: CheckHandler(context: context)
         case .cancel: CancelHandler(context: context)
         case .wake: WakeHandler(context: context)
+        case .ipmi: IPMIHandler(context: context)
         }
     }
 

@@ -1,5 +1,5 @@
 /// The agent's greeting, the first line it sends:
-/// `HELLO proto=1.0 agent=0.1.0 host=lab01 caps=ping,info,check,cancel,wake`.
+/// `HELLO proto=1.1 agent=0.1.0 host=lab01 caps=ping,info,check,cancel,wake,ipmi`.
 public struct Hello: Equatable, Sendable {
     public var protocolVersion: ProtocolVersion
     public var agentVersion: String

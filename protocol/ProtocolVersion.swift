@@ -7,7 +7,8 @@ public struct ProtocolVersion: Equatable, Sendable, CustomStringConvertible {
     public var minor: Int
 
     /// The version this build speaks.
-    public static let current = ProtocolVersion(major: 1, minor: 0)
+    /// 1.1 added the `ipmi` verb.
+    public static let current = ProtocolVersion(major: 1, minor: 1)
 
     public init(major: Int, minor: Int) {
         self.major = major

@@ -6,6 +6,7 @@ public enum Request: Equatable, Sendable {
     case check
     case cancel(CancelArguments)
     case wake(WakeArguments)
+    case ipmi(IPMIArguments)
 
     /// Why a `REQ` line could not become a request.
     public enum Failure: Error, Equatable, Sendable {
@@ -35,6 +36,7 @@ public enum Request: Equatable, Sendable {
                 self = known == .ping ? .ping : known == .info ? .info : .check
             case .cancel: self = .cancel(try CancelArguments(fields))
             case .wake: self = .wake(try WakeArguments(fields))
+            case .ipmi: self = .ipmi(try IPMIArguments(fields))
             }
         } catch {
             throw .badArgument(error)
@@ -48,6 +50,7 @@ public enum Request: Equatable, Sendable {
         case .check: .check
         case .cancel: .cancel
         case .wake: .wake
+        case .ipmi: .ipmi
         }
     }
 
@@ -57,6 +60,7 @@ public enum Request: Equatable, Sendable {
         case .ping, .info, .check: Fields()
         case .cancel(let arguments): arguments.fields
         case .wake(let arguments): arguments.fields
+        case .ipmi(let arguments): arguments.fields
         }
     }
 

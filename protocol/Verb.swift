@@ -10,4 +10,7 @@ public enum Verb: String, CaseIterable, Sendable {
     case cancel
     /// Send a magic packet for the controller (the relay). See `WakeArguments`.
     case wake
+    /// Run one `ipmitool chassis power` for the controller against a BMC on this host's
+    /// segment (protocol 1.1). See `IPMIArguments`.
+    case ipmi
 }
