@@ -52,16 +52,16 @@ struct Execution {
         let journal = openJournal(standardError)
         let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [renderer] + extraHandlers
         let report: RunReport
+        let connector: any AgentConnector
+        do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
         if case .ipmi(let power, _) = plan {
-            let runner = IPMIRunner(command: power, inventory: inventory, control: bmcControl(confirmTimeout: globals.timeout ?? 60),
-                                    fanout: bmcFanout)
+            let control = bmcControl(confirmTimeout: globals.timeout ?? 60, resolver: resolver, connector: connector)
+            let runner = IPMIRunner(command: power, inventory: inventory, control: control, fanout: bmcFanout)
             report = await runner.run(hosts: hosts, runID: runID, commandLine: command, handlers: handlers, interruption: interruption)
         } else {
-            let connector: any AgentConnector
-            do { connector = try Transport.connector(globals) } catch { throw fail(error.message) }
             var runner = Runner(plan: plan, inventory: inventory, resolver: resolver, connector: connector,
                                 settings: settings, fanout: globals.fanout)
-            if ipmiFallback { runner.ipmiFallback = bmcControl(confirmTimeout: globals.confirmTimeout) }
+            if ipmiFallback { runner.ipmiFallback = bmcControl(confirmTimeout: globals.confirmTimeout, resolver: resolver, connector: connector) }
             let learned = (try? JournalDatabase(stateDirectory: StateDirectory.path(globals.state))).map(LearnedFacts.init)
             report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption,
                                       learned: learned, stagger: stagger)
@@ -117,9 +117,10 @@ struct Execution {
     }
 
     /// BMC commands paced per BMC (the last command's time is kept in the state folder).
-    private func bmcControl(confirmTimeout: Double) -> IPMIPowerControl {
+    private func bmcControl(confirmTimeout: Double, resolver: TargetResolver, connector: any AgentConnector) -> IPMIPowerControl {
         let pacer = BMCPacer(stateDirectory: StateDirectory.path(globals.state), interval: bmcInterval)
-        return IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: confirmTimeout)
+        let relays = RelayIPMIClient(connector: connector, resolver: resolver, connectTimeout: globals.connectTimeout)
+        return IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: confirmTimeout, relayClient: relays)
     }
 
     /// The journal in the state folder. A run still goes ahead when it cannot be opened

@@ -9,6 +9,9 @@ struct Ipmi: ParsableCommand, RunnableCommand {
         discussion: """
         The BMC's address, port, user, cipher suite and password file come from the inventory's ipmi: entry; \
         without a password file the password is taken from $PMCTL_IPMI_PASSWORD. It never appears on a command line. \
+        A BMC whose ipmi: entry names a relay (a host on the BMC's segment) is driven by that host's agent, which \
+        runs ipmitool there (protocol 1.1, verb ipmi; the password travels inside the SSH session and reaches \
+        ipmitool on a pipe). ipmitool is looked up in $PMCTL_PROGRAM_PATH if set, else the fixed system folders. \
         After on, off, cycle and reset the BMC is polled until it reports the expected state. Two commands to the \
         same BMC are at least --bmc-interval seconds apart, within a run and across runs (the time is kept in --state). \
         Outcomes: ok; auth (the BMC refused the login); unreachable (nothing answered); failed (the command or its \

@@ -21,6 +21,8 @@ import Testing
         #expect(lab01.ipmi?.address == "10.77.9.11")
         #expect(lab01.ipmi?.passwordFile == "/etc/pmctl/ipmi/lab01")
         #expect(lab01.consoleUser == "ops")
+        #expect(lab01.vncDisplay == 1)
+        #expect(inventory[host: "hostX"]?.ipmi?.relay == "lab01")
         #expect(inventory[host: "lab02"]?.macs.count == 2)
         #expect(inventory[host: "hostX"]?.relay == "lab01")
         #expect(inventory[host: "node07"]?.user == "root")
@@ -78,6 +80,13 @@ import Testing
     @Test func anIPMIPasswordInTheFileIsRefused() {
         #expect(error("hosts:\n  lab01:\n    ipmi:\n      address: 10.0.0.5\n      password: secret\n")?
             .hasPrefix("inventory.yaml:5: 'password' is not allowed") == true)
+    }
+
+    @Test func aVNCDisplayAndAnIPMIRelayAreChecked() {
+        #expect(error("hosts:\n  lab01:\n    vnc_display: 59636\n")?
+            .hasPrefix("inventory.yaml:3: 'vnc_display' must be") == true)
+        #expect(error("hosts:\n  lab01:\n    ipmi: {address: 10.0.0.5, relay: \"lab02; reboot\"}\n")?
+            .hasPrefix("inventory.yaml:3: 'relay' must be") == true)
     }
 
     @Test func groupsMustReferToDefinedGroupsWithoutLoops() {

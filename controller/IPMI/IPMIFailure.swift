@@ -13,6 +13,9 @@ public enum IPMIFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadablePasswordFile(path: String)
     /// ipmitool is not installed here.
     case toolMissing
+    /// The BMC's relay could not run the command (its agent unreachable, refused it, ...);
+    /// `outcome` is what that means for the host.
+    case relay(relay: String, detail: String, outcome: Outcome)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum IPMIFailure: Error, Equatable, Sendable, CustomStringConvertible {
             "cannot read the IPMI password file \(path)"
         case .toolMissing:
             "ipmitool is not installed on this host (Debian package: ipmitool)"
+        case .relay(let relay, let detail, _):
+            "the BMC's relay \(relay) could not run ipmitool: \(detail)"
         }
     }
 }
@@ -40,6 +45,7 @@ extension IPMIFailure {
         case .unreachable: .unreachable
         case .failed: .failed
         case .noPassword, .unreadablePasswordFile, .toolMissing: .refused
+        case .relay(_, _, let outcome): outcome
         }
     }
 }

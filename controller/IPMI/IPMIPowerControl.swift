@@ -6,11 +6,14 @@ public struct IPMIPowerControl: Sendable {
     public var client: IPMIClient
     public var pacer: BMCPacer
     public var confirmTimeout: Double
+    /// For BMCs with a relay: their commands go through that host's agent.
+    public var relayClient: RelayIPMIClient?
 
-    public init(client: IPMIClient, pacer: BMCPacer, confirmTimeout: Double = 30) {
+    public init(client: IPMIClient, pacer: BMCPacer, confirmTimeout: Double = 30, relayClient: RelayIPMIClient? = nil) {
         self.client = client
         self.pacer = pacer
         self.confirmTimeout = confirmTimeout
+        self.relayClient = relayClient
     }
 
     public struct Outcome: Equatable, Sendable {
@@ -40,11 +43,18 @@ public struct IPMIPowerControl: Sendable {
         let result: Result<PowerState, IPMIFailure>
         do {
             result = try pacer.paced(bmc) { () -> Result<PowerState, IPMIFailure> in
-                Result { () throws(IPMIFailure) in try client.run(command, on: bmc) }
+                Result { () throws(IPMIFailure) in try send(command, to: bmc) }
             }
         } catch {
             throw .failed(bmc: bmc.description, detail: "cannot keep the command interval: \(error)")
         }
         return try result.get()
+    }
+
+    /// Straight from here, or through the BMC's relay.
+    private func send(_ command: PowerCommand, to bmc: BMCEndpoint) throws(IPMIFailure) -> PowerState {
+        guard let relay = bmc.relay else { return try client.run(command, on: bmc) }
+        guard let relayClient else { throw .relay(relay: relay, detail: "no way to reach relays in this run", outcome: .refused) }
+        return try relayClient.run(command, on: bmc, via: relay)
     }
 }

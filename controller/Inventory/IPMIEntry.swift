@@ -6,6 +6,8 @@ public struct IPMIEntry: Equatable, Sendable {
     public var user: String?
     public var passwordFile: String?
     public var cipher: Int = 3
+    /// The host whose agent runs ipmitool for this BMC (one on the BMC's segment).
+    public var relay: String?
 
     public init(address: String) {
         self.address = address

@@ -155,12 +155,13 @@ public struct InventoryLoader: Sendable {
             case "user": entry.user = try string(value, key: field)
             case "password_file": entry.passwordFile = try path(value, key: field)
             case "cipher": entry.cipher = try integer(value, key: field, in: 0...17)
+            case "relay": entry.relay = try hostName(value, key: field)
             case "password":
                 throw InventoryError(file: file, line: line(keyNode), key: field,
                                      "is not allowed: keep the password in a file and name it with password_file")
             default:
                 throw InventoryError(file: file, line: line(keyNode), key: field,
-                                     "is not a known ipmi key; expected address, port, user, password_file or cipher")
+                                     "is not a known ipmi key; expected address, port, user, password_file, cipher or relay")
             }
         }
         guard let address else { throw InventoryError(file: file, line: line(node), key: "ipmi", "needs an address") }
