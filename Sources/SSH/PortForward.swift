@@ -104,9 +104,17 @@ public final class PortForward {
         entries.append(pollfd(fd: session.connection.descriptor, events: sessionEvents, revents: 0))
         let ready = poll(&entries, nfds_t(entries.count), 100)
         if ready < 0 && errno != EINTR { throw .channelFailed("poll failed: \(String(cString: strerror(errno)))") }
-        if let last = entries.last, last.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0, last.revents & Int16(POLLIN) == 0 {
+        if let last = entries.last, last.revents != 0, last.revents & Int16(POLLOUT) != last.revents, serverClosed(last.fd) {
             throw .channelFailed("the connection to \(session.target.host) is gone")
         }
+    }
+
+    /// Whether the server's side of the session's socket is closed with nothing left to read
+    /// (what libssh2 had already read was handled by the last `pump`).
+    private func serverClosed(_ descriptor: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
     }
 
     /// Takes every waiting client and opens its channel.

@@ -24,7 +24,7 @@ struct Execution {
 
         if globals.dryRun {
             let learned = (try? JournalDatabase(stateDirectory: StateDirectory.path(globals.state))).map(LearnedFacts.init)
-            let printer = PlanPrinter(plan: plan, inventory: inventory, learned: learned)
+            let printer = PlanPrinter(plan: plan, inventory: inventory, learned: learned, ipmiFallback: ipmiFallback)
             do {
                 FileDescriptorSink.standardOutput.write(globals.json ? try printer.jsonLines(for: hosts, runID: runID) : try printer.text(for: hosts))
             } catch {

@@ -35,6 +35,6 @@ struct DeployTests {
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(text == "0.1.0 (protocol 1.0)\n")
+        #expect(text == "0.1.0 (protocol 1.1)\n")
     }
 }

@@ -85,7 +85,7 @@ final class Recorder: EventHandler, @unchecked Sendable {
         #expect(report.results.map(\.outcome) == [.ok, .refused, .failed])
         #expect(report.results[0].records.first?.text("tool") == "poweroff")
         #expect(report.results[1].message.contains("not-permitted: sudo -n said no"))
-        #expect(report.results[2].message.contains("the agent speaks protocol 2.0, this pmctl speaks 1.0: upgrade pmctl"))
+        #expect(report.results[2].message.contains("the agent speaks protocol 2.0, this pmctl speaks 1.1: upgrade pmctl"))
 
         let missing = ProcessAgentConnector(executable: "/nonexistent/pmagent")
         let resolver = TargetResolver(inventory: .empty)

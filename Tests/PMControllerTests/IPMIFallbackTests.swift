@@ -112,6 +112,12 @@ import TestSupport
         #expect(pause.status == 1)
         #expect((Self.result(pause)["message"] as? String)?.contains("cannot pause through a BMC") == true, "\(pause.stdout)")
 
+        // A dry run shows what the BMC would be told, and tells it nothing.
+        let dry = try setup.pmctl(["--dry-run", "cancel", "lab01", "--self", "--force", "--ipmi-fallback"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains(#"{"agent":"the controller","request":"(ipmitool -I lanplus against 127.0.0.1:\#(setup.sim.port): chassis power off)"}"#),
+                "\(dry.stdout)")
+
         #expect(setup.sim.chassisLog.isEmpty, "nothing was sent to the BMC: \(setup.sim.chassisLog.map(\.call))")
         #expect(setup.sim.isPoweredOn)
     }

@@ -34,6 +34,11 @@ import TestSupport
                                environment: ["PMCTL_IPMI_PASSWORD": nil], timeout: 120)
         }
 
+        let dry = try pmctl(["--dry-run", "node1", "status"])
+        #expect(dry.lines.first?.contains(#"{"agent":"seg-relay","request":"REQ r1 ipmi command=status address=127.0.0.1 port=\#(sim.port) user=admin cipher=3 password=(from "#) == true,
+                "the dry run names the relay and the request, not the password: \(dry.stdout)")
+        #expect(!dry.stdout.contains(sim.password))
+
         let on = try pmctl(["node1", "on"])
         #expect(on.status == 0, "\(on.stdout)\(on.stderr)")
         #expect(on.lines.first?.contains(#""outcome":"ok""#) == true, "\(on.stdout)")

@@ -17,7 +17,7 @@ import TestSupport
         for program in ["pmctl", "pmagent"] {
             let run = try ProgramRun.run(Repository.executable(program), ["--version"])
             #expect(run.status == 0)
-            #expect(run.stdout.contains("(protocol 1.0)"), "\(program): \(run.stdout)")
+            #expect(run.stdout.contains("(protocol 1.1)"), "\(program): \(run.stdout)")
         }
     }
 

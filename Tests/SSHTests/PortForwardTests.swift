@@ -50,6 +50,13 @@ struct PortForwardTests {
 
         /// Stops the forward and waits for its thread; how `serve` ended and how many
         /// connections it took.
+        /// How `serve` ended if it ended by itself within `seconds` (nil if it still runs).
+        func endingWithoutStop(within seconds: Double) -> String? {
+            guard ended.wait(timeout: .now() + seconds) == .success else { return nil }
+            ended.signal()  // for finish()
+            return lock.withLock { ending }
+        }
+
         func finish() -> (ending: String?, accepted: Int) {
             stop.cancel()
             _ = ended.wait(timeout: .now() + 10)
@@ -133,6 +140,23 @@ struct PortForwardTests {
         #expect(Self.readToEnd(open).isEmpty, "the open connection sees EOF once the forward stops")
         #expect(!LoopbackPort.accepts(port), "the local port is closed once the forward stops")
         #expect(forward.reportedProblems.isEmpty, "\(forward.reportedProblems)")
+    }
+
+    @Test func aSessionThatDiesEndsTheForwardWithAnError() throws {
+        let sshd = try SSHDaemon()
+        let echo = try TCPEchoServer()
+        defer { echo.stop(); sshd.stopAndRemoveFiles() }
+        let forward = RunningForward(sshd: sshd, remotePort: echo.port)
+        #expect(try Self.exchange(Array("before".utf8), port: forward.localPort) == Array("before".utf8))
+        // The sshd process serving this one session (a child of the listener): ended by its PID.
+        let children = (try? String(contentsOfFile: "/proc/\(sshd.pid)/task/\(sshd.pid)/children", encoding: .utf8)) ?? ""
+        let pids = children.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(pids.count == 1, "one session process under sshd \(sshd.pid): \(children)")
+        kill(pids[0], SIGKILL)
+        let ending = forward.endingWithoutStop(within: 10)
+        #expect(ending?.hasPrefix("threw") == true, "serve ends by itself when its session dies: \(ending ?? "still running")")
+        #expect(!LoopbackPort.accepts(forward.localPort))
+        _ = forward.finish()
     }
 
     @Test func aRefusedDestinationClosesThatClientAndTheForwardGoesOn() throws {

@@ -87,8 +87,9 @@ struct HostWorker {
                 let reply: AgentReply
                 do {
                     reply = try cancelHost(stage)
-                } catch where error.outcome == .unreachable && ipmiFallback != nil {
-                    return BMCFallback(context: context, control: ipmiFallback!)
+                } catch {
+                    guard error.outcome == .unreachable, let ipmiFallback else { throw error }
+                    return BMCFallback(context: context, control: ipmiFallback)
                         .run(stage.arguments, entry: inventory[host: context.host.name]?.ipmi, unreachable: error.message)
                 }
                 last = (reply, stage)

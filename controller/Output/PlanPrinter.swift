@@ -7,11 +7,14 @@ public struct PlanPrinter: Sendable {
     public var inventory: Inventory
     /// What `pmctl learn` (and `cancel ...,WOL,BROADCAST:`) stored: MACs and wake addresses.
     public var learned: LearnedFacts?
+    /// `cancel --ipmi-fallback`: show what the BMC would be told if the agent is unreachable.
+    public var ipmiFallback: Bool
 
-    public init(plan: ActionPlan, inventory: Inventory, learned: LearnedFacts? = nil) {
+    public init(plan: ActionPlan, inventory: Inventory, learned: LearnedFacts? = nil, ipmiFallback: Bool = false) {
         self.plan = plan
         self.inventory = inventory
         self.learned = learned
+        self.ipmiFallback = ipmiFallback
     }
 
     /// One entry per request: which agent gets it, why, and the line.
@@ -32,6 +35,12 @@ public struct PlanPrinter: Sendable {
         case .check: return [Entry(agent: host.name, role: "execution host", line: line(.check))]
         case .info: return [Entry(agent: host.name, role: "execution host", line: line(.info))]
         case .cancel(let arguments):
+            var fallback: [Entry] = []
+            if ipmiFallback, arguments.hostActs, let bmc = inventory[host: host.name]?.ipmi {
+                let mapped = BMCFallback.command(for: arguments)
+                fallback = [bmcEntry(bmc, role: "BMC, only if \(host.name)'s agent is unreachable", command: mapped?.command,
+                                     then: mapped.map { "poll the BMC until it reports \($0.expected.rawValue)" })]
+            }
             return StackPlanner.stages(for: host.name, arguments: arguments, inventory: inventory).map { stage in
                 let role: String
                 switch stage.role {
@@ -40,7 +49,7 @@ public struct PlanPrinter: Sendable {
                 }
                 let then = stage.confirmation.map { $0 == .down ? "confirm \(stage.agent) stops answering" : "confirm \(stage.agent) answers with a new boot id" }
                 return Entry(agent: stage.agent, role: role, line: stage.requestLine(), then: then)
-            }
+            } + fallback
         case .wake(let wake):
             let targetName = wake.target ?? host.name
             let target = inventory.hosts[targetName]
@@ -60,8 +69,30 @@ public struct PlanPrinter: Sendable {
         case .console(let console):
             return [Entry(agent: host.name, role: "console", line: "(\(console.kind.rawValue) console; no agent request)")]
         case .ipmi(let command, _):
-            return [Entry(agent: host.name, role: "BMC", line: "(ipmitool chassis power \(command.rawValue); no agent request)")]
+            guard let bmc = inventory[host: host.name]?.ipmi else {
+                return [Entry(agent: host.name, role: "BMC", line: "(no ipmi entry in the inventory: refused)")]
+            }
+            return [bmcEntry(bmc, role: "BMC", command: command,
+                             then: command.expectedState.map { "poll the BMC until it reports \($0.rawValue)" })]
         }
+    }
+
+    /// A BMC command: run here by ipmitool, or the `ipmi` request its relay's agent gets
+    /// (the password shown as where it comes from, never itself). No command: a cancel
+    /// method that no BMC does.
+    private func bmcEntry(_ bmc: IPMIEntry, role: String, command: PowerCommand?, then: String? = nil) -> Entry {
+        let endpoint = BMCEndpoint(bmc)
+        let agent = bmc.relay ?? "the controller"
+        guard let command else { return Entry(agent: agent, role: role, line: "(nothing: this method is not done through a BMC)") }
+        guard let relay = bmc.relay else {
+            return Entry(agent: agent, role: role, line: "(ipmitool -I lanplus against \(endpoint): chassis power \(command.rawValue))", then: then)
+        }
+        var fields = IPMIArguments(command: command.rawValue, address: bmc.address, port: bmc.port, user: endpoint.user,
+                                   cipher: bmc.cipher, password: "").fields
+        fields.set("password", nil)
+        let line = String(decoding: LineCodec.encode(.request(id: "r1", verb: Verb.ipmi.rawValue, fields)).dropLast(), as: UTF8.self)
+        return Entry(agent: relay, role: "\(role), through \(relay)'s agent",
+                     line: "\(line) password=(from \(bmc.passwordFile ?? "$PMCTL_IPMI_PASSWORD"))", then: then)
     }
 
     /// The plan for people.
