@@ -32,11 +32,15 @@ import TestSupport
             files.remove()
         }
 
+        /// A `--json` run; every line it prints is checked against the result schema.
         func pmctl(_ words: [String]) throws -> ProgramRun {
-            try ProgramRun.run(Repository.executable("pmctl"),
-                               ["--inventory", files.file("inventory.yaml"), "--state", files.file("state"), "--json",
-                                "--connect-timeout", "3", "--confirm-timeout", "20"] + words,
-                               environment: ["PMCTL_IPMI_PASSWORD": nil], timeout: 120)
+            let run = try ProgramRun.run(Repository.executable("pmctl"),
+                                         ["--inventory", files.file("inventory.yaml"), "--state", files.file("state"), "--json",
+                                          "--connect-timeout", "3", "--confirm-timeout", "20"] + words,
+                                         environment: ["PMCTL_IPMI_PASSWORD": nil], timeout: 120)
+            let violations = try JSONSchema.results().violations(ofLines: run.stdout)
+            #expect(violations.isEmpty, "\(violations)")
+            return run
         }
 
         /// The chassis calls since the last look (get power polls left out).
