@@ -15,21 +15,25 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         each a step in the result:
 
         user: created if missing with useradd --system --create-home --shell /bin/sh (password '*': no password \
-        login works). Results: created, exists.
+        login works). An account with uid 0, or whose home belongs to another uid, is refused. Results: created, exists.
 
         binary: the pmagent binary (--binary) at --install-path, root-owned, mode 0755, copied over SFTP only when \
-        its SHA-256 differs. With --raw-wol also setcap cap_net_raw+ep (step capability). Results: copied, \
-        unchanged, mode-fixed.
+        its SHA-256 differs. A link at --install-path, or a folder above it that a user other than root could \
+        change, is refused. With --raw-wol also setcap cap_net_raw+ep (step capability; anything but exactly \
+        cap_net_raw=ep is set again). Results: copied, unchanged, mode-fixed.
 
         key: the controller's public key (--key, else the .pub of the agent login's key) in \
         ~USER/.ssh/authorized_keys as command="PATH serve [--serve-arg...]",restrict: never duplicated; a line for \
-        the same key with other options is replaced, and its old options reported. ~/.ssh is 0700 and the file 0600, \
-        owned by the user. Results: added, replaced, unchanged, mode-fixed.
+        the same key with other options is replaced, and its old options reported (a cert-authority line is not \
+        ours and stays). ~/.ssh is 0700 and the file 0600, owned by the user. All of this runs as the agent's \
+        user (setpriv, else runuser), never as root, and a link at ~/.ssh or the file is refused. Results: added, \
+        replaced, unchanged, mode-fixed.
 
         sudoers: the rules of 'pmctl agent sudoers' (or --sudoers-from FILE, @AGENT_USER@ replaced) as \
         --sudoers-dir/pmagent, mode 0440: uploaded beside it under a name sudo ignores, checked with the host's \
-        visudo -cf, and only then renamed into place. A file visudo refuses is never installed and the host ends \
-        failed. Results: written, unchanged, mode-fixed, refused.
+        visudo -cf, and only then renamed into place; then the whole configuration (--sudoers-config) is checked \
+        with visudo -c -f, and if it fails the previous file is put back. A file visudo refuses is never left \
+        installed and the host ends failed. Results: written, unchanged, mode-fixed, refused.
 
         Nothing already right is written again, so a second install changes nothing. Then pmctl logs in as the \
         agent's user with the controller's key, through the new forced command, and runs CHECK: the table is the \
@@ -63,6 +67,9 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
     @Option(name: .customLong("sudoers-dir"), help: ArgumentHelp("The hosts' sudoers include folder.", valueName: "dir"))
     var sudoersDirectory = "/etc/sudoers.d"
 
+    @Option(name: .customLong("sudoers-config"), help: ArgumentHelp("The hosts' main sudoers file that includes --sudoers-dir: checked whole with visudo -c -f after the new file is in place. Default: /etc/sudoers when --sudoers-dir is /etc/sudoers.d, else none.", valueName: "file"))
+    var sudoersConfig: String?
+
     @Option(name: .customLong("sudoers-from"), help: ArgumentHelp("Install this file instead of the generated rules (e.g. an edited agent/deploy/sudoers.template; @AGENT_USER@ becomes the agent's user). visudo on each host still checks it first.", valueName: "file"))
     var sudoersFrom: String?
 
@@ -81,6 +88,9 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         if let adminUser, !AgentPrivileges.isUserName(adminUser) { throw ValidationError("--admin-user '\(adminUser)' is not a login name") }
         guard sudoersDirectory.hasPrefix("/"), ForcedCommand.isPlainWord(sudoersDirectory) else {
             throw ValidationError("--sudoers-dir '\(sudoersDirectory)' must be an absolute path of letters, digits and / . _ - +")
+        }
+        if let sudoersConfig, !(sudoersConfig.hasPrefix("/") && ForcedCommand.isPlainWord(sudoersConfig)) {
+            throw ValidationError("--sudoers-config '\(sudoersConfig)' must be an absolute path of letters, digits and / . _ - +")
         }
         _ = try toolPaths.table()
         do { _ = try ForcedCommand(agentPath: installPath, serveArguments: serveArguments) } catch { throw ValidationError(error.message) }
@@ -152,6 +162,7 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
             agentBinary: [UInt8](data), agentBinarySHA256: hash,
             forcedCommand: try ForcedCommand(agentPath: installPath, serveArguments: serveArguments),
             keys: keys, sudoers: sudoers, sudoersDirectory: sudoersDirectory, adminLogins: logins)
+        settings.sudoersConfig = sudoersConfig ?? (sudoersDirectory == "/etc/sudoers.d" ? "/etc/sudoers" : nil)
         settings.rawWoL = rawWoL
         settings.dryRun = globals.dryRun
         settings.connectTimeout = globals.connectTimeout

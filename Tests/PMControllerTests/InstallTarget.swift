@@ -64,6 +64,30 @@ final class InstallTarget {
                            environment: ["SSH_AUTH_SOCK": nil], timeout: 120)
     }
 
+    /// Runs `script` with /bin/sh as the agent's user: what that user could do on its own.
+    @discardableResult
+    func asUser(_ script: String) throws -> ProgramRun {
+        guard let account = getpwnam(user)?.pointee else { throw POSIXError(.ENOENT) }
+        let run = try ProgramRun.run(URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                     ["--reuid=\(account.pw_uid)", "--regid=\(account.pw_gid)", "--init-groups", "--",
+                                      "/bin/sh", "-c", "cd / && " + script])
+        guard run.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": run.stderr]) }
+        return run
+    }
+
+    /// A root-owned file with `mode` in the test's folder: what an attack through the agent's
+    /// home would aim at (a stand-in for /etc/shadow; the real one is never touched).
+    func victim(_ name: String, _ text: String, mode: Int = 0o600) throws -> String {
+        try root.write(name, text, mode: mode)
+        chown(root.file(name), 0, 0)
+        return root.file(name)
+    }
+
+    /// The names in the agent's ~/.ssh (links included, not followed).
+    func sshEntries() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: home + "/.ssh").sorted()
+    }
+
     /// The file's bytes, mode, owner and modification time, to tell whether it changed.
     func snapshot(_ path: String) -> FileSnapshot? {
         var info = stat()

@@ -9,8 +9,8 @@ struct AgentAccount: Equatable {
     /// `name:x:uid:gid:gecos:home:shell`
     init?(passwdLine: String) {
         let fields = passwdLine.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count >= 7, !fields[2].isEmpty, fields[2].allSatisfy(\.isNumber), !fields[3].isEmpty,
-              fields[3].allSatisfy(\.isNumber), fields[5].hasPrefix("/") else { return nil }
+        let isNumber = { (text: String) in !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+        guard fields.count >= 7, isNumber(fields[2]), isNumber(fields[3]), fields[5].hasPrefix("/") else { return nil }
         name = fields[0]
         uid = fields[2]
         gid = fields[3]
@@ -23,7 +23,10 @@ struct AgentAccount: Equatable {
         !(shell.isEmpty || shell.hasSuffix("/nologin") || shell.hasSuffix("/false"))
     }
 
-    /// `uid:gid` for chown.
+    /// uid 0 under any name is root: never the agent.
+    var isRoot: Bool { Int(uid) == 0 }
+
+    /// `uid:gid`, for messages.
     var owner: String { "\(uid):\(gid)" }
     var sshDirectory: String { (home == "/" ? "" : home) + "/.ssh" }
     var authorizedKeys: String { sshDirectory + "/authorized_keys" }

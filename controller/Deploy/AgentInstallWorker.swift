@@ -49,9 +49,12 @@ struct AgentInstallWorker {
             let target = try SSHTarget(host: host.address, port: host.port, user: admin.user, identity: admin.identity,
                                        knownHosts: host.knownHosts ?? settings.defaultKnownHosts,
                                        connectTimeout: .milliseconds(Int(settings.connectTimeout * 1000)))
-            let session = try SSHSession.connect(to: target)
+            // Ctrl-C cancels the session: every wait in it (handshake, each command, the
+            // upload) then ends within about 100 ms and the host ends unfinished.
+            let session = try SSHSession.connect(to: target, cancel: context.interruption.sshCancellation())
             return RemoteShell(session: session, host: host.name, deadline: .after(seconds: settings.installTimeout))
         } catch {
+            if case .cancelled = error { throw InstallError(.host(.unfinished), "\(host.name): interrupted") }
             let failure = SSHAgentConnector.failure(error, host: host)
             throw InstallError(.host(Outcome(failure.kind)), "install login \(admin.user)@\(host.name): \(failure.message)")
         }
@@ -97,12 +100,33 @@ struct AgentInstallWorker {
             throw .refused("\(context.host.name): \(user)'s login shell is '\(account.shell)', which cannot run the forced command; "
                 + "give it a plain shell (usermod -s /bin/sh \(user))")
         }
+        guard !account.isRoot else {
+            throw .refused("\(context.host.name): \(user) has uid 0: its key line would give the controller's key a root login; "
+                + "use an unprivileged account (--user pmagent)")
+        }
+        try requireOwnHome(account, shell)
         return account
+    }
+
+    /// The home must exist and belong to the account: the key step works there as the
+    /// account, and a home of someone else's (root's, a colleague's) is not its to change.
+    private func requireOwnHome(_ account: AgentAccount, _ shell: RemoteShell) throws(InstallError) {
+        let home = account.home
+        let owner = try shell.mustRun("looking at \(home)", #"[ -e "$1" ] || exit 0; stat -L -c %u -- "$1""#, [home])
+            .text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !owner.isEmpty else {
+            throw .refused("\(context.host.name): the home of \(account.name), \(home), does not exist; give the user a home (usermod -m -d /home/\(account.name) \(account.name))")
+        }
+        guard owner == account.uid else {
+            throw .refused("\(context.host.name): the home of \(account.name), \(home), belongs to uid \(owner), not to \(account.name) (uid \(account.uid)); "
+                + "give the agent a home of its own (usermod -m -d /home/\(account.name) \(account.name))")
+        }
     }
 
     /// The binary, copied only when its SHA-256 differs; root-owned, mode 0755.
     private func ensureBinary(_ shell: RemoteShell) throws(InstallError) {
         let path = settings.forcedCommand.agentPath
+        try RootOnlyPath.check(path, shell, host: context.host.name)
         let hash = try shell.sha256(of: path)
         if hash == settings.agentBinarySHA256 {
             let state = try shell.state(of: path)
@@ -122,6 +146,7 @@ struct AgentInstallWorker {
             return
         }
         try shell.mustRun("creating \(Self.parent(path))", #"mkdir -p -- "$1""#, [Self.parent(path)])
+        try RootOnlyPath.check(path, shell, host: context.host.name)
         try place(settings.agentBinary, at: path, mode: 0o755, owner: "0:0", shell)
         step("binary", path, "copied", detail: reason)
     }
@@ -131,7 +156,7 @@ struct AgentInstallWorker {
         let path = settings.forcedCommand.agentPath
         let current = try shell.run(#"getcap "$1""#, [path])
         if current.status == 127 { throw .refused("getcap/setcap are not installed on \(context.host.name) (Debian package: libcap2-bin)") }
-        if current.text.contains("cap_net_raw") {
+        if Self.capabilities(inGetcapOutput: current.text, path: path) == "cap_net_raw=ep" {
             step("capability", path, "unchanged")
         } else if settings.dryRun {
             step("capability", path, "would-grant", detail: "cap_net_raw+ep")
@@ -142,7 +167,9 @@ struct AgentInstallWorker {
     }
 
     /// The forced-command line in ~USER/.ssh/authorized_keys, exactly once; ~/.ssh 0700 and
-    /// the file 0600, both owned by the agent's user.
+    /// the file 0600, both the agent user's. Everything in its home is looked at and written
+    /// as that user (AgentSSHDirectory), never as root; a link at ~/.ssh or at the key file
+    /// is refused, not followed.
     private func ensureKeyLine(_ key: ControllerPublicKey, for account: AgentAccount?, user: String,
                                _ shell: RemoteShell) throws(InstallError) {
         let wanted = key.forcedCommandLine(settings.forcedCommand)
@@ -150,49 +177,65 @@ struct AgentInstallWorker {
             step("key", "~\(user)/.ssh/authorized_keys", "would-add")
             return
         }
-        guard try shell.state(of: account.home) != nil else {
-            throw .refused("\(context.host.name): the home of \(user), \(account.home), does not exist; give the user a home (usermod -m -d /home/\(user) \(user))")
+        let home = AgentSSHDirectory(account: account, shell: shell)
+        let found = try home.inspect()
+        let directory = home.path
+        let wantedState = RemoteShell.FileState(mode: "700", owner: account.uid, group: account.gid)
+        var directoryAction = AgentSSHDirectory.DirectoryAction.keep
+        switch found.directory {
+        case .missing:
+            directoryAction = .create
+        case .directory(let state) where state.owner != account.uid:
+            throw .refused("\(context.host.name): \(directory) is owned by uid \(state.owner), not by \(user) (uid \(account.uid)); "
+                + "pmctl changes the agent's home only as \(user): chown \(user): \(directory)")
+        case .directory(let state):
+            if state != wantedState { directoryAction = .fix }
+        case .link, .file, .other:
+            throw .refused("\(context.host.name): \(directory) is \(found.directory == .link ? "a symbolic link" : "not a directory"); "
+                + "pmctl does not work through it: make it a directory of \(user)'s")
         }
-        let directory = account.sshDirectory
-        let directoryState = try shell.state(of: directory)
-        let wantedDirectory = RemoteShell.FileState(mode: "700", owner: account.uid, group: account.gid)
-        if directoryState == nil {
-            if settings.dryRun {
-                step("ssh-dir", directory, "would-create")
-            } else {
-                try shell.mustRun("creating \(directory)", #"install -d -m 0700 -o "$1" -g "$2" -- "$3""#,
-                                  [account.uid, account.gid, directory])
-                step("ssh-dir", directory, "created")
-            }
-        } else if directoryState != wantedDirectory {
-            if settings.dryRun {
-                step("ssh-dir", directory, "would-fix-mode", detail: "is \(Self.describe(directoryState)), wants 700 \(account.owner)")
-            } else {
-                try shell.mustRun("fixing \(directory)", #"chown "$1" "$2" && chmod 0700 "$2""#, [account.owner, directory])
-                step("ssh-dir", directory, "mode-fixed")
-            }
+        let file = home.keysPath
+        let fileState: RemoteShell.FileState?
+        switch found.keys {
+        case .missing: fileState = nil
+        case .file(let state): fileState = state
+        case .link, .directory, .other:
+            throw .refused("\(context.host.name): \(file) is \(found.keys == .link ? "a symbolic link" : "not a regular file"); "
+                + "pmctl does not write through it: make it a plain file of \(user)'s (or remove it)")
+        }
+        let edit = AuthorizedKeysEdit(existing: found.content, key: key, wanted: wanted)
+        let detail = edit.replacedLines.isEmpty ? nil : "was: " + edit.replacedLines.map(AuthorizedKeysEdit.options).joined(separator: " | ")
+        let wantedFile = RemoteShell.FileState(mode: "600", owner: account.uid, group: account.gid)
+        // Another owner or group cannot be fixed by the user in place: the file is written anew.
+        let ownedRight = fileState.map { $0.owner == account.uid && $0.group == account.gid } ?? true
+        let keysAction: AgentSSHDirectory.KeysAction
+        let keysResult: String
+        switch edit.change {
+        case .unchanged where fileState == wantedFile: (keysAction, keysResult) = (.keep, "unchanged")
+        case .unchanged: (keysAction, keysResult) = (ownedRight ? .fix : .write, "mode-fixed")
+        case let change: (keysAction, keysResult) = (.write, change.rawValue)
         }
 
-        let file = account.authorizedKeys
-        let fileState = directoryState == nil ? nil : try shell.state(of: file)
-        let existing = fileState == nil ? "" : String(decoding: try shell.read(file), as: UTF8.self)
-        let edit = AuthorizedKeysEdit(existing: existing, key: key, wanted: wanted)
-        let detail = edit.replacedLines.isEmpty ? nil : "was: " + edit.replacedLines.map { Self.options(of: $0, key) }.joined(separator: " | ")
-        let modesRight = fileState == RemoteShell.FileState(mode: "600", owner: account.uid, group: account.gid)
-        switch (edit.change, modesRight) {
-        case (.unchanged, true):
-            step("key", file, "unchanged")
-        case (.unchanged, false) where settings.dryRun:
-            step("key", file, "would-fix-mode", detail: "is \(Self.describe(fileState)), wants 600 \(account.owner)")
-        case (.unchanged, false):
-            try shell.mustRun("fixing \(file)", #"chown "$1" "$2" && chmod 0600 "$2""#, [account.owner, file])
-            step("key", file, "mode-fixed")
-        case (let change, _) where settings.dryRun:
-            step("key", file, "would-" + (change == .added ? "add" : "replace"), detail: detail)
-        case (let change, _):
-            try place(Array(edit.text.utf8), at: file, mode: 0o600, owner: account.owner, shell)
-            step("key", file, change.rawValue, detail: detail)
+        if settings.dryRun {
+            switch directoryAction {
+            case .create: step("ssh-dir", directory, "would-create")
+            case .fix: step("ssh-dir", directory, "would-fix-mode", detail: "is \(Self.describe(found.directory)), wants 700 \(account.owner)")
+            case .keep: break
+            }
+            switch keysResult {
+            case "unchanged": step("key", file, "unchanged")
+            case "mode-fixed": step("key", file, "would-fix-mode", detail: "is \(Self.describe(fileState)), wants 600 \(account.owner)")
+            default: step("key", file, "would-" + (edit.change == .added ? "add" : "replace"), detail: detail)
+            }
+            return
         }
+        try home.apply(directory: directoryAction, keys: keysAction, content: edit.bytes)
+        switch directoryAction {
+        case .create: step("ssh-dir", directory, "created")
+        case .fix: step("ssh-dir", directory, "mode-fixed")
+        case .keep: break
+        }
+        step("key", file, keysResult, detail: keysResult == "mode-fixed" ? nil : detail)
     }
 
     /// The sudoers file: written to a staged name sudo ignores (it has a dot), checked by
@@ -205,6 +248,7 @@ struct AgentInstallWorker {
         guard try shell.state(of: directory) != nil else {
             throw .refused("\(context.host.name): \(directory) does not exist (is sudo installed? Debian package: sudo)")
         }
+        try RootOnlyPath.check(path, shell, host: context.host.name)
         let state = try shell.state(of: path)
         let sameText = state != nil ? try shell.read(path) == text : false
         if sameText && state == RemoteShell.FileState(mode: "440", owner: "0", group: "0") {
@@ -221,6 +265,11 @@ struct AgentInstallWorker {
             step("sudoers", path, "mode-fixed")
             return
         }
+        // A hard link keeps the previous file (under a name sudo ignores) until the whole
+        // configuration has passed with the new one.
+        let previous = directory + "/." + settings.sudoersName + ".pmctl-old"
+        if state != nil { try shell.mustRun("keeping a copy of \(path)", #"ln -f -- "$1" "$2""#, [path, previous]) }
+        defer { if state != nil { _ = try? shell.run(#"rm -f -- "$1""#, [previous]) } }
         try place(text, at: path, mode: 0o440, owner: "0:0", shell) { staged throws(InstallError) in
             let check = try shell.run(#"visudo -c -f "$1""#, [staged])
             if check.status == 127 {
@@ -233,7 +282,28 @@ struct AgentInstallWorker {
                     + "(\(path) \(state == nil ? "stays absent" : "is unchanged")): \(why)")
             }
         }
+        if let config = settings.sudoersConfig {
+            try requireWholeConfiguration(config, path: path, previous: state == nil ? nil : previous, shell)
+        }
         step("sudoers", path, "written")
+    }
+
+    /// `visudo -c -f CONFIG` with the new file in place: a file that passes alone can still
+    /// break the whole (an alias another file defines too). Then the previous file is put
+    /// back (or the new one removed) and the host fails.
+    private func requireWholeConfiguration(_ config: String, path: String, previous: String?,
+                                           _ shell: RemoteShell) throws(InstallError) {
+        let check = try shell.run(#"visudo -c -f "$1""#, [config])
+        guard check.status != 0 else { return }
+        let why = (check.stderr + check.text).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let previous {
+            try shell.mustRun("putting the previous \(path) back", #"mv -f -- "$1" "$2""#, [previous, path])
+        } else {
+            try shell.mustRun("removing \(path)", #"rm -f -- "$1""#, [path])
+        }
+        step("sudoers", path, "refused", detail: why)
+        throw .failed("with the new \(path), visudo on \(context.host.name) refused the whole sudoers configuration \(config), "
+            + "so \(previous == nil ? "the new file was removed" : "the previous file was put back"): \(why)")
     }
 
     /// Puts `bytes` at `path` so that no reader ever sees a partial or unchecked file:
@@ -253,6 +323,18 @@ struct AgentInstallWorker {
             _ = try? shell.run(#"rm -f -- "$1""#, [staged])
             throw error
         }
+    }
+
+    /// The capability text of `getcap PATH`: `cap_net_raw=ep` (libcap 2.4x), also when an
+    /// older libcap writes `PATH = cap_net_raw+ep`; empty for none.
+    static func capabilities(inGetcapOutput output: String, path: String) -> String {
+        var text = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix(path) { text = String(text.dropFirst(path.count)).trimmingCharacters(in: .whitespaces) }
+        if text.hasPrefix("= ") {
+            text = String(text.dropFirst(2))
+            if text.hasSuffix("+ep") { text = String(text.dropLast(3)) + "=ep" }
+        }
+        return text
     }
 
     // MARK: - The check through the forced command
@@ -283,10 +365,10 @@ struct AgentInstallWorker {
         state.map { "\($0.mode) \($0.owner):\($0.group)" } ?? "missing"
     }
 
-    /// What stood before the key on a replaced line (its options), for the report.
-    static func options(of line: String, _ key: ControllerPublicKey) -> String {
-        guard let range = line.range(of: key.type + " " + key.blob) else { return line }
-        let options = line[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
-        return options.isEmpty ? "(no options)" : options
+    static func describe(_ entry: AgentSSHDirectory.Entry) -> String {
+        switch entry {
+        case .directory(let state), .file(let state): describe(state)
+        default: "missing"
+        }
     }
 }

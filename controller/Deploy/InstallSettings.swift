@@ -13,6 +13,10 @@ public struct InstallSettings: Sendable {
     /// Where the sudoers file goes (`/etc/sudoers.d`; tests use a folder of their own).
     public var sudoersDirectory: String
     public var sudoersName = "pmagent"
+    /// The main sudoers file that includes `sudoersDirectory` (`/etc/sudoers` for
+    /// `/etc/sudoers.d`): checked whole with `visudo -c -f` after the new file is in place.
+    /// Nil: the folder is not the hosts' include folder, and the file is checked alone.
+    public var sudoersConfig: String?
     /// The install login per host (by name), root by default: it writes the binary, the
     /// agent's home and sudoers.
     public var adminLogins: [String: AdminLogin]

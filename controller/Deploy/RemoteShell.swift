@@ -3,7 +3,8 @@ import SSH
 
 /// The install login's side of one host: constant scripts run over exec channels (values
 /// only as quoted arguments, never in the script text; nothing secret in any of them),
-/// and files sent over SFTP. Confined to the worker's thread, like its session.
+/// as root or, for anything in the agent's home, as the agent's user; and files sent over
+/// SFTP into root-only folders. Confined to the worker's thread, like its session.
 final class RemoteShell {
     struct Result {
         var status: Int32
@@ -32,13 +33,15 @@ final class RemoteShell {
     /// The login's PATH may lack the sbin folders (useradd, visudo, setcap live there).
     static let fixedPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH; "
 
-    /// Runs `script` with `arguments` as `$1`... and returns its exit status and output.
-    func run(_ script: String, _ arguments: [String] = []) throws(InstallError) -> Result {
+    /// Runs `script` with `arguments` as `$1`... and `input` on its stdin, and returns its
+    /// exit status and output.
+    func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws(InstallError) -> Result {
         let exit: SSHChannel.Exit
         let output: (stdout: [UInt8], stderr: [UInt8])
         do throws(SSHError) {
             let command = ShellQuoting.command(script: Self.fixedPath + script, arguments: arguments)
             let channel = try session.exec(command, deadline: deadline)
+            if !input.isEmpty { try channel.write(input, deadline: deadline) }
             try channel.sendEOF(deadline: deadline)
             output = try channel.readToEnd(deadline: deadline)
             exit = try channel.close(deadline: deadline)
@@ -51,13 +54,33 @@ final class RemoteShell {
 
     /// `run`, and a non-zero status is a failure that names what was being done.
     @discardableResult
-    func mustRun(_ what: String, _ script: String, _ arguments: [String] = []) throws(InstallError) -> Result {
-        let result = try run(script, arguments)
-        guard result.status == 0 else {
-            let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw InstallError.failed("\(host): \(what) failed (exit \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")
-        }
+    func mustRun(_ what: String, _ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws(InstallError) -> Result {
+        let result = try run(script, arguments, input: input)
+        guard result.status == 0 else { throw failure(what, result) }
         return result
+    }
+
+    /// A failed script's status and stderr, with what was being done.
+    func failure(_ what: String, _ result: Result) -> InstallError {
+        let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return InstallError.failed("\(host): \(what) failed (exit \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")
+    }
+
+    /// Runs `script` as the account (its uid, primary gid and groups; setpriv, else
+    /// runuser, both util-linux), not as root: whatever the account planted in its home (a
+    /// symbolic link to /etc/shadow, to /etc) then reaches only what it could reach anyway.
+    /// Status 127: neither tool is there.
+    func runAs(_ account: AgentAccount, _ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws(InstallError) -> Result {
+        let switchUser = #"""
+            uid=$1 gid=$2 name=$3 script=$4; shift 4
+            if command -v setpriv >/dev/null 2>&1; then
+                exec setpriv --reuid="$uid" --regid="$gid" --init-groups -- /bin/sh -c "$script" pmctl "$@"
+            fi
+            command -v runuser >/dev/null 2>&1 || exit 127
+            exec runuser -u "$name" -- /bin/sh -c "$script" pmctl "$@"
+            """#
+        return try run(switchUser, [account.uid, account.gid, account.name, Self.fixedPath + "cd / || exit 1; " + script] + arguments,
+                       input: input)
     }
 
     /// The file's mode and owner, or nil when there is no such file.
