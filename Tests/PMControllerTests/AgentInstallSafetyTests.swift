@@ -15,6 +15,15 @@ import TestSupport
         #expect(run.stdout.contains("refused") && run.stdout.contains(reason), "\(run.stdout)", sourceLocation: sourceLocation)
     }
 
+    /// The first regular file (links not followed) in `folder` whose bytes contain `text`.
+    static func regularFileHolding(_ text: String, in folder: String) throws -> String? {
+        try FileManager.default.contentsOfDirectory(atPath: folder).map { folder + "/" + $0 }.first { path in
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, let data = FileManager.default.contents(atPath: path) else { return false }
+            return String(decoding: data, as: UTF8.self).contains(text)
+        }
+    }
+
     static func ownerAndMode(_ path: String) -> (uid: uid_t, mode: mode_t)? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
@@ -48,9 +57,10 @@ import TestSupport
 
         try Self.expectRefused(target, because: "\(target.authorizedKeys) is a symbolic link")
         #expect(target.snapshot(shadow) == before)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.authorizedKeys) == shadow)
-        // Nothing in ~/.ssh holds the secret, and no staged file is left behind.
+        // No file in ~/.ssh holds the secret, no staged file is left behind, the link is as planted.
+        #expect(try Self.regularFileHolding("$6$secret", in: target.home + "/.ssh") == nil)
         #expect(try target.sshEntries() == ["authorized_keys"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.authorizedKeys) == shadow)
     }
 
     @Test func aLinkPlantedAtAStagedNameIsNeverWrittenThrough() throws {
@@ -60,9 +70,9 @@ import TestSupport
         let wanted = try #require(target.snapshot(target.authorizedKeys))
         let shadow = try target.victim("shadow", "root:$6$secret:19000::::::\n", mode: 0o600)
         let before = target.snapshot(shadow)
-        // The name the install used to upload to, and an empty key file so it must write.
-        let planted = target.home + "/.ssh/.authorized_keys.pmctl-new"
-        try target.asUser("ln -s \(shadow) \(planted) && : > \(target.authorizedKeys)")
+        // The names the install used to stage and upload to, and an empty key file so it must write.
+        let staged = target.home + "/.ssh/.authorized_keys.pmctl-new"
+        try target.asUser("ln -s \(shadow) \(staged) && ln -s \(shadow) \(staged).pmctl-upload && : > \(target.authorizedKeys)")
 
         let run = try target.install()
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
@@ -70,7 +80,7 @@ import TestSupport
         #expect(target.snapshot(shadow) == before)
         let keys = try #require(target.snapshot(target.authorizedKeys))
         #expect(keys.bytes == wanted.bytes && keys.mode == 0o600 && keys.uid == wanted.uid)
-        #expect(try target.sshEntries() == [".authorized_keys.pmctl-new", "authorized_keys"])
+        #expect(try target.sshEntries() == [".authorized_keys.pmctl-new", ".authorized_keys.pmctl-new.pmctl-upload", "authorized_keys"])
     }
 
     @Test func anAccountWithUidZeroIsRefusedBeforeAnythingIsWritten() throws {
