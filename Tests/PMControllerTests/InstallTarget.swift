@@ -42,8 +42,9 @@ final class InstallTarget {
 
     /// Deletes the user and its home (if the install made them), the files and the sshd.
     func remove() {
-        if getpwnam(user) != nil { _ = try? ProgramRun.run(URL(fileURLWithPath: "/usr/sbin/userdel"), ["--remove", user]) }
+        // sshd first: userdel refuses a user whose sessions still run.
         sshd.stopAndRemoveFiles()
+        if getpwnam(user) != nil { _ = try? ProgramRun.run(URL(fileURLWithPath: "/usr/sbin/userdel"), ["--remove", user]) }
         root.remove()
     }
 
