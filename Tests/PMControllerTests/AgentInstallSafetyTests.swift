@@ -180,7 +180,6 @@ import TestSupport
         let target = try InstallTarget()
         defer { target.remove() }
         let silent = try SilentListener()
-        defer { silent.close() }
         let started = Date()
         let run = try ProgramRun.run(Repository.executable("pmctl"),
                                      ["agent", "install", "--json", "--port", String(silent.port), "--connect-timeout", "60",
@@ -189,34 +188,10 @@ import TestSupport
                                       "--identity", target.controllerKey.privateKeyPath, "--binary", Repository.executable("pmagent").path,
                                       "--install-path", target.installPath, "--sudoers-dir", target.sudoersDirectory, "127.0.0.1"],
                                      environment: ["SSH_AUTH_SOCK": nil], interruptAfter: 1.5, timeout: 30)
+        withExtendedLifetime(silent) {}  // listening until pmctl is done
         #expect(run.status == 130, "\(run.stdout)\(run.stderr)")
         #expect(run.lines.contains { $0.hasPrefix(#"{"host":"127.0.0.1","action":"install","outcome":"unfinished""#) }, "\(run.stdout)")
         #expect(Date().timeIntervalSince(started) < 20)
         #expect(getpwnam(target.user) == nil)
     }
-}
-
-/// A TCP port on loopback that takes connections (the kernel's backlog) but never says a
-/// word: an SSH login to it waits for the server's banner.
-final class SilentListener {
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 8) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { Foundation.close(descriptor); throw POSIXError(.EADDRINUSE) }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { Foundation.close(descriptor) }
 }

@@ -51,7 +51,8 @@ struct AgentInstallWorker {
                                        connectTimeout: .milliseconds(Int(settings.connectTimeout * 1000)))
             // Ctrl-C cancels the session: every wait in it (handshake, each command, the
             // upload) then ends within about 100 ms and the host ends unfinished.
-            let session = try SSHSession.connect(to: target, cancel: context.interruption.sshCancellation())
+            let interruption = context.interruption
+            let session = try SSHSession.connect(to: target, cancel: Cancellation(watching: { interruption.isSet }))
             return RemoteShell(session: session, host: host.name, deadline: .after(seconds: settings.installTimeout))
         } catch {
             if case .cancelled = error { throw InstallError(.host(.unfinished), "\(host.name): interrupted") }
