@@ -83,6 +83,32 @@ import TestSupport
         #expect(try target.sshEntries() == [".authorized_keys.pmctl-new", ".authorized_keys.pmctl-new.pmctl-upload", "authorized_keys"])
     }
 
+    /// Root never chowns in the agent's home: a key file of root's that the user can read is
+    /// replaced by the user's own copy (same bytes); one it cannot read, and a ~/.ssh of
+    /// root's, which the user cannot fix, are refused.
+    @Test func filesOfAnotherOwnerInTheHomeAreReplacedAsTheUserOrRefused() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        #expect(try target.install().status == 0)
+        let before = try #require(target.snapshot(target.authorizedKeys))
+        chown(target.authorizedKeys, 0, 0)
+        chmod(target.authorizedKeys, 0o600)
+        try Self.expectRefused(target, because: "\(target.authorizedKeys) (mode 600, uid 0) cannot be read by \(target.user)")
+        #expect(Self.ownerAndMode(target.authorizedKeys)?.uid == 0)
+        chmod(target.authorizedKeys, 0o644)
+
+        let run = try target.install()
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("key \(target.authorizedKeys) mode-fixed"), "\(run.stdout)")
+        let after = try #require(target.snapshot(target.authorizedKeys))
+        #expect(after.bytes == before.bytes && after.uid == before.uid && after.gid == before.gid && after.mode == 0o600)
+        #expect(try target.sshEntries() == ["authorized_keys"])
+
+        chown(target.home + "/.ssh", 0, 0)
+        try Self.expectRefused(target, because: "\(target.home)/.ssh is owned by uid 0, not by \(target.user)")
+        #expect(Self.ownerAndMode(target.home + "/.ssh")?.uid == 0)
+    }
+
     @Test func anAccountWithUidZeroIsRefusedBeforeAnythingIsWritten() throws {
         let target = try InstallTarget()
         defer { target.remove() }

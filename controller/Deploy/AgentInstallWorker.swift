@@ -167,76 +167,19 @@ struct AgentInstallWorker {
         }
     }
 
-    /// The forced-command line in ~USER/.ssh/authorized_keys, exactly once; ~/.ssh 0700 and
-    /// the file 0600, both the agent user's. Everything in its home is looked at and written
-    /// as that user (AgentSSHDirectory), never as root; a link at ~/.ssh or at the key file
-    /// is refused, not followed.
+    /// The forced-command line in ~USER/.ssh/authorized_keys (AgentKeyStep), done as the
+    /// agent's user; in a dry run for a user not there yet, only what would be added.
     private func ensureKeyLine(_ key: ControllerPublicKey, for account: AgentAccount?, user: String,
                                _ shell: RemoteShell) throws(InstallError) {
-        let wanted = key.forcedCommandLine(settings.forcedCommand)
         guard let account else {
             step("key", "~\(user)/.ssh/authorized_keys", "would-add")
             return
         }
-        let home = AgentSSHDirectory(account: account, shell: shell)
-        let found = try home.inspect()
-        let directory = home.path
-        let wantedState = RemoteShell.FileState(mode: "700", owner: account.uid, group: account.gid)
-        var directoryAction = AgentSSHDirectory.DirectoryAction.keep
-        switch found.directory {
-        case .missing:
-            directoryAction = .create
-        case .directory(let state) where state.owner != account.uid:
-            throw .refused("\(context.host.name): \(directory) is owned by uid \(state.owner), not by \(user) (uid \(account.uid)); "
-                + "pmctl changes the agent's home only as \(user): chown \(user): \(directory)")
-        case .directory(let state):
-            if state != wantedState { directoryAction = .fix }
-        case .link, .file, .other:
-            throw .refused("\(context.host.name): \(directory) is \(found.directory == .link ? "a symbolic link" : "not a directory"); "
-                + "pmctl does not work through it: make it a directory of \(user)'s")
+        let keyStep = AgentKeyStep(host: context.host.name, account: account, key: key,
+                                   wanted: key.forcedCommandLine(settings.forcedCommand), dryRun: settings.dryRun) {
+            step($0, $1, $2, detail: $3)
         }
-        let file = home.keysPath
-        let fileState: RemoteShell.FileState?
-        switch found.keys {
-        case .missing: fileState = nil
-        case .file(let state): fileState = state
-        case .link, .directory, .other:
-            throw .refused("\(context.host.name): \(file) is \(found.keys == .link ? "a symbolic link" : "not a regular file"); "
-                + "pmctl does not write through it: make it a plain file of \(user)'s (or remove it)")
-        }
-        let edit = AuthorizedKeysEdit(existing: found.content, key: key, wanted: wanted)
-        let detail = edit.replacedLines.isEmpty ? nil : "was: " + edit.replacedLines.map(AuthorizedKeysEdit.options).joined(separator: " | ")
-        let wantedFile = RemoteShell.FileState(mode: "600", owner: account.uid, group: account.gid)
-        // Another owner or group cannot be fixed by the user in place: the file is written anew.
-        let ownedRight = fileState.map { $0.owner == account.uid && $0.group == account.gid } ?? true
-        let keysAction: AgentSSHDirectory.KeysAction
-        let keysResult: String
-        switch edit.change {
-        case .unchanged where fileState == wantedFile: (keysAction, keysResult) = (.keep, "unchanged")
-        case .unchanged: (keysAction, keysResult) = (ownedRight ? .fix : .write, "mode-fixed")
-        case let change: (keysAction, keysResult) = (.write, change.rawValue)
-        }
-
-        if settings.dryRun {
-            switch directoryAction {
-            case .create: step("ssh-dir", directory, "would-create")
-            case .fix: step("ssh-dir", directory, "would-fix-mode", detail: "is \(Self.describe(found.directory)), wants 700 \(account.owner)")
-            case .keep: break
-            }
-            switch keysResult {
-            case "unchanged": step("key", file, "unchanged")
-            case "mode-fixed": step("key", file, "would-fix-mode", detail: "is \(Self.describe(fileState)), wants 600 \(account.owner)")
-            default: step("key", file, "would-" + (edit.change == .added ? "add" : "replace"), detail: detail)
-            }
-            return
-        }
-        try home.apply(directory: directoryAction, keys: keysAction, content: edit.bytes)
-        switch directoryAction {
-        case .create: step("ssh-dir", directory, "created")
-        case .fix: step("ssh-dir", directory, "mode-fixed")
-        case .keep: break
-        }
-        step("key", file, keysResult, detail: keysResult == "mode-fixed" ? nil : detail)
+        try keyStep.run(AgentSSHDirectory(account: account, shell: shell))
     }
 
     /// The sudoers file: written to a staged name sudo ignores (it has a dot), checked by
@@ -368,7 +311,7 @@ struct AgentInstallWorker {
 
     static func describe(_ entry: AgentSSHDirectory.Entry) -> String {
         switch entry {
-        case .directory(let state), .file(let state): describe(state)
+        case .directory(let state), .file(let state), .unreadable(let state): describe(state)
         default: "missing"
         }
     }

@@ -10,6 +10,8 @@ struct AgentSSHDirectory {
         case missing, link, other
         case directory(RemoteShell.FileState)
         case file(RemoteShell.FileState)
+        /// A file the user cannot read (someone else's, or mode 0200).
+        case unreadable(RemoteShell.FileState)
     }
 
     struct Inspection: Equatable {
@@ -35,11 +37,13 @@ struct AgentSSHDirectory {
                 if [ -L "$1" ]; then echo link
                 elif [ ! -e "$1" ]; then echo missing
                 elif [ -d "$1" ]; then echo "directory $(stat -c '%a %u %g' -- "$1")"
+                elif [ -f "$1" ] && [ ! -r "$1" ]; then echo "unreadable $(stat -c '%a %u %g' -- "$1")"
                 elif [ -f "$1" ]; then echo "file $(stat -c '%a %u %g' -- "$1")"
                 else echo other; fi
             }
             describe "$1/.ssh" && describe "$1/.ssh/authorized_keys" || exit 1
-            if [ -d "$1/.ssh" ] && [ ! -L "$1/.ssh" ] && [ -f "$1/.ssh/authorized_keys" ] && [ ! -L "$1/.ssh/authorized_keys" ]; then
+            if [ -d "$1/.ssh" ] && [ ! -L "$1/.ssh" ] && [ -f "$1/.ssh/authorized_keys" ] && [ ! -L "$1/.ssh/authorized_keys" ] \
+                && [ -r "$1/.ssh/authorized_keys" ]; then
                 exec cat -- "$1/.ssh/authorized_keys"
             fi
             """#
@@ -64,6 +68,7 @@ struct AgentSSHDirectory {
         case ("other", 1): return .other
         case ("directory", 4): return .directory(RemoteShell.FileState(mode: words[1], owner: words[2], group: words[3]))
         case ("file", 4): return .file(RemoteShell.FileState(mode: words[1], owner: words[2], group: words[3]))
+        case ("unreadable", 4): return .unreadable(RemoteShell.FileState(mode: words[1], owner: words[2], group: words[3]))
         default: return nil
         }
     }
