@@ -40,7 +40,8 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         one 'pmctl check' shows. --dry-run looks at each host and reports would-create, would-copy, would-add, \
         would-replace, would-write, ...; it changes nothing, runs no check and ends skipped. Hosts end ok, failed, \
         refused (login not root, a tool missing), unreachable, auth, hostkey or timeout; exit 0 when all are ok, \
-        1 otherwise, 2 for bad input (nothing done). Install runs are not written to the journal.
+        1 otherwise, 2 for bad input (nothing done). Install runs (not dry runs) are written to the journal \
+        like other runs: 'pmctl history' shows them; 'pmctl retry' does not replay them.
         """)
 
     @OptionGroup var globals: GlobalOptions
@@ -112,8 +113,14 @@ struct AgentInstall: ParsableCommand, RunnableCommand {
         let signalSource = interruption.watchSIGINT()
         defer { signalSource.cancel() }
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        // Like every other run, an install is journaled (a dry run is not: it changes nothing).
+        // 'pmctl history' shows it; retry refuses to replay it (its binary and key are local files).
+        let runID = RunID.make()
+        let journal = globals.dryRun ? nil : Execution.openJournal(globals, journalForm: AgentInstaller.journalForm)
+        let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [Execution.renderer(globals)]
         let report = await AgentInstaller(settings: settings, fanout: globals.fanout)
-            .run(hosts: targets, commandLine: command, handlers: [Execution.renderer(globals)], interruption: interruption)
+            .run(hosts: targets, runID: runID, commandLine: command, handlers: handlers, interruption: interruption)
+        Execution.reportJournalErrors(journal, runID: runID)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 

@@ -49,7 +49,7 @@ struct Execution {
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         // The journal hears each event first: whatever the output shows is already recorded,
         // even if pmctl is killed right after printing it.
-        let journal = openJournal(standardError)
+        let journal = Self.openJournal(globals, journalForm: plan.journalForm)
         let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [renderer] + extraHandlers
         let report: RunReport
         let connector: any AgentConnector
@@ -66,9 +66,7 @@ struct Execution {
             report = await runner.run(hosts: hosts, runID: runID, command: command, handlers: handlers, interruption: interruption,
                                       learned: learned, stagger: stagger)
         }
-        if let error = journal?.firstError {
-            standardError.write("pmctl: the journal could not record everything (\(error)); run \(runID) may be incomplete in 'pmctl history'\n")
-        }
+        Self.reportJournalErrors(journal, runID: runID)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         // create=WOL,...,CONSOLE:<kind>: wake, wait, then the console on the woken host.
         if case .wake(let wake) = plan, let kind = wake.console, report.results.count == 1, let woken = report.results.first {
@@ -125,13 +123,20 @@ struct Execution {
 
     /// The journal in the state folder. A run still goes ahead when it cannot be opened
     /// (say so, though: that run cannot be retried or looked up later).
-    private func openJournal(_ standardError: FileDescriptorSink) -> SQLiteJournal? {
+    static func openJournal(_ globals: GlobalOptions, journalForm: String) -> SQLiteJournal? {
         let directory = StateDirectory.path(globals.state)
         do {
-            return SQLiteJournal(database: try JournalDatabase(stateDirectory: directory), plan: plan)
+            return SQLiteJournal(database: try JournalDatabase(stateDirectory: directory), journalForm: journalForm)
         } catch {
-            standardError.write("pmctl: cannot open the journal in \(directory) (\(error)); this run is not recorded (use --state DIR)\n")
+            FileDescriptorSink.standardError.write("pmctl: cannot open the journal in \(directory) (\(error)); this run is not recorded (use --state DIR)\n")
             return nil
+        }
+    }
+
+    /// After the run: whether the journal missed something.
+    static func reportJournalErrors(_ journal: SQLiteJournal?, runID: String) {
+        if let error = journal?.firstError {
+            FileDescriptorSink.standardError.write("pmctl: the journal could not record everything (\(error)); run \(runID) may be incomplete in 'pmctl history'\n")
         }
     }
 }

@@ -115,6 +115,35 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.sudoersDirectory) == ["pmagent"])
     }
 
+    /// CONTRACT: the journal holds what was done. An install run is in `pmctl history` with
+    /// its hosts' steps; `pmctl retry` refuses it (exit 2) rather than guess the local files.
+    @Test func anInstallRunIsJournaledAndRetryRefusesToReplayIt() throws {
+        let target = try InstallTarget()
+        defer { target.remove() }
+        let install = try target.install(["--json"])
+        #expect(install.status == 0, "\(install.stdout)\(install.stderr)")
+        let summary = try #require(install.lines.last)
+        let runID = try #require(summary.firstMatch(of: /"run":"([^"]+)"/)?.1).description
+
+        let history = try target.pmctl(["history", "--json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let run = history.lines.first { $0.contains(#""run":"\#(runID)""#) } ?? ""
+        #expect(run.contains("agent install") && run.contains(#""ok":1"#) && run.contains(#""unfinished":0"#), "\(history.stdout)")
+        let hosts = try target.pmctl(["history", runID, "--json"])
+        let host = hosts.lines.first { $0.hasPrefix(#"{"host":"#) } ?? ""
+        #expect(host.contains(#""action":"install","outcome":"ok""#), "\(hosts.stdout)")
+        #expect(host.contains(#"{"step":"key","name":"\#(target.authorizedKeys)","result":"added"}"#), "\(host)")
+        #expect(try JSONSchema.results().violations(ofLines: history.stdout + hosts.stdout) == [])
+
+        let retry = try target.pmctl(["retry", runID])
+        #expect(retry.status == 2)
+        #expect(retry.stderr.contains("install runs cannot be retried from the journal"), "\(retry.stderr)")
+
+        let dry = try target.install(["--dry-run"])
+        #expect(dry.status == 0)
+        #expect(try target.pmctl(["history", "--json"]).lines.count == history.lines.count, "a dry run is not journaled")
+    }
+
     @Test func aDryRunListsEachChangeAndMakesNone() throws {
         let target = try InstallTarget()
         defer { target.remove() }

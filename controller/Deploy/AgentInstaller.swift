@@ -1,6 +1,10 @@
 /// `pmctl agent install HOSTS`: the install fanned out like any other action (same events,
 /// renderers and outcomes), one `AgentInstallWorker` per host.
 public struct AgentInstaller: Sendable {
+    /// The journal's plan for an install run: `pmctl retry` reads it and refuses to replay
+    /// it (the binary and keys are the controller's local files; run the install again).
+    public static let journalForm = "install"
+
     public var settings: InstallSettings
     public var fanout: Int
 

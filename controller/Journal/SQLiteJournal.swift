@@ -10,7 +10,9 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     // Calls arrive one at a time (EventHub serializes them); `firstError` is only read
     // after the run.
     private let database: JournalDatabase
-    private let plan: ActionPlan
+    /// What `pmctl retry` reads back (ActionPlan.journalForm; `install` for agent installs,
+    /// which retry refuses to replay).
+    private let journalForm: String
     private var runID = ""
     private var stepCounts: [String: Int] = [:]
     /// When each host's worker began, written with that host's next row update: a commit
@@ -20,16 +22,20 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     /// The first write that failed, if any; later events are still attempted.
     public private(set) var firstError: Error?
 
-    public init(database: JournalDatabase, plan: ActionPlan) {
+    public convenience init(database: JournalDatabase, plan: ActionPlan) {
+        self.init(database: database, journalForm: plan.journalForm)
+    }
+
+    public init(database: JournalDatabase, journalForm: String) {
         self.database = database
-        self.plan = plan
+        self.journalForm = journalForm
     }
 
     public func runStarted(_ info: RunInfo) {
         runID = info.runID
         write { db in
             try db.execute(sql: "INSERT INTO run (id, action, plan, command, started) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [info.runID, info.action, self.plan.journalForm, info.command, JournalDatabase.timestamp()])
+                           arguments: [info.runID, info.action, self.journalForm, info.command, JournalDatabase.timestamp()])
             for (position, name) in info.hosts.enumerated() {
                 try db.execute(sql: "INSERT OR IGNORE INTO host (run, position, name) VALUES (?, ?, ?)",
                                arguments: [info.runID, position, name])
