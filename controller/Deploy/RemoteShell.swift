@@ -69,14 +69,15 @@ final class RemoteShell {
     /// Runs `script` as the account (its uid, primary gid and groups; setpriv, else
     /// runuser, both util-linux), not as root: whatever the account planted in its home (a
     /// symbolic link to /etc/shadow, to /etc) then reaches only what it could reach anyway.
-    /// Status 127: neither tool is there.
     func runAs(_ account: AgentAccount, _ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws(InstallError) -> Result {
         let switchUser = #"""
             uid=$1 gid=$2 name=$3 script=$4; shift 4
             if command -v setpriv >/dev/null 2>&1; then
                 exec setpriv --reuid="$uid" --regid="$gid" --init-groups -- /bin/sh -c "$script" pmctl "$@"
             fi
-            command -v runuser >/dev/null 2>&1 || exit 127
+            if ! command -v runuser >/dev/null 2>&1; then
+                echo "neither setpriv nor runuser is installed (Debian package: util-linux)" >&2; exit 127
+            fi
             exec runuser -u "$name" -- /bin/sh -c "$script" pmctl "$@"
             """#
         return try run(switchUser, [account.uid, account.gid, account.name, Self.fixedPath + "cd / || exit 1; " + script] + arguments,
