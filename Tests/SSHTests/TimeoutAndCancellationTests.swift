@@ -83,6 +83,9 @@ struct TimeoutAndCancellationTests {
         job.cancel()
         let (error, stoppedAt) = try await job.value
         #expect(error == .cancelled)
-        #expect(stoppedAt - cancelledAt < .milliseconds(250))
+        // Each wait polls in slices of at most 100 ms and checks the cancel between them; the
+        // bound tells "seen within a few slices" from "waited for the 30 s deadline" without
+        // measuring how fast a loaded 2-core machine schedules the thread (265 ms was seen).
+        #expect(stoppedAt - cancelledAt < .seconds(1))
     }
 }
