@@ -93,6 +93,16 @@ static inline ssize_t pm_channel_write(LIBSSH2_CHANNEL *channel, const char *buf
     return libssh2_channel_write_ex(channel, 0, buffer, length);
 }
 
+// A channel type no server offers: the open is refused, and while waiting for the refusal
+// libssh2 reads and handles everything the server sent before it (keepalive requests, key
+// re-exchange). libssh2 has no other call that reads the socket without a channel.
+static inline LIBSSH2_CHANNEL *pm_channel_open_drain(LIBSSH2_SESSION *session) {
+    static const char type[] = "drain@pmcontrol.invalid";
+    return libssh2_channel_open_ex(session, type, sizeof(type) - 1,
+                                   LIBSSH2_CHANNEL_WINDOW_DEFAULT, LIBSSH2_CHANNEL_PACKET_DEFAULT,
+                                   NULL, 0);
+}
+
 // MARK: SFTP
 
 static inline LIBSSH2_SFTP_HANDLE *pm_sftp_open(LIBSSH2_SFTP *sftp, const char *path,

@@ -42,16 +42,11 @@ public final class SSHChannel {
 
     deinit {
         guard !freed else { return }
-        // Freeing closes the channel, which may have to wait for the socket; give it a
-        // moment, then cut the connection so the free cannot hang.
-        let deadline = Deadline.after(seconds: 0.2)
-        while libssh2_channel_free(handle) == LIBSSH2_ERROR_EAGAIN {
-            if (try? session.waitForSocket(.write, until: deadline)) == nil {
-                session.connection.shutdownBothWays()
-                _ = libssh2_channel_free(handle)
-                break
-            }
-        }
+        // Freeing closes the channel, which waits for the server's CLOSE. The session's
+        // socket is shared with its other channels, so it is never cut here: a close that
+        // has to wait is left to the session, which frees the channel later or with itself.
+        let status = try? session.stepFlushingSends(limit: 0.5, { libssh2_channel_free(handle) })
+        if status == nil || status == LIBSSH2_ERROR_EAGAIN { session.releasedChannels.append(handle) }
     }
 
     /// Returns the next bytes from stdout or stderr, whichever has some, or `.eof`.
@@ -78,14 +73,18 @@ public final class SSHChannel {
     }
 
     /// Bytes available now on one stream, or nil if none (yet, or at EOF).
-    private func readAvailable(stderr: Bool) throws(SSHError) -> [UInt8]? {
-        let count = buffer.withUnsafeMutableBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { chars in
-                stderr
-                    ? pm_channel_read_stderr(handle, chars.baseAddress, chars.count)
-                    : pm_channel_read(handle, chars.baseAddress, chars.count)
+    private func readAvailable(stderr: Bool, flushingSends: Bool = false) throws(SSHError) -> [UInt8]? {
+        func readOnce() -> Int {
+            buffer.withUnsafeMutableBufferPointer { raw in
+                raw.withMemoryRebound(to: CChar.self) { chars in
+                    stderr
+                        ? pm_channel_read_stderr(handle, chars.baseAddress, chars.count)
+                        : pm_channel_read(handle, chars.baseAddress, chars.count)
+                }
             }
         }
+        // A read may send a window adjustment; a half-sent one must be finished first.
+        let count = flushingSends ? Int(try session.stepFlushingSends { Int32(clamping: readOnce()) }) : readOnce()
         if count > 0 { return Array(buffer[0..<count]) }
         if count == 0 || count == Int(LIBSSH2_ERROR_EAGAIN) { return nil }
         throw .channelFailed("reading from \(session.target.host) failed: \(session.lastErrorMessage())")
@@ -141,7 +140,7 @@ public final class SSHChannel {
     public func readNow() throws(SSHError) -> Available {
         try ensureOpen()
         guard !sawEOF else { return .eof }
-        if let bytes = try readAvailable(stderr: false) { return .bytes(bytes) }
+        if let bytes = try readAvailable(stderr: false, flushingSends: true) { return .bytes(bytes) }
         if libssh2_channel_eof(handle) != 0 {
             sawEOF = true
             return .eof
@@ -154,11 +153,13 @@ public final class SSHChannel {
     public func writeNow(_ bytes: ArraySlice<UInt8>) throws(SSHError) -> Int {
         try ensureOpen()
         guard !bytes.isEmpty else { return 0 }
-        let written = bytes.withUnsafeBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { chars in pm_channel_write(handle, chars.baseAddress!, chars.count) }
+        let written = try session.stepFlushingSends {
+            Int32(clamping: bytes.withUnsafeBufferPointer { raw in
+                raw.withMemoryRebound(to: CChar.self) { chars in pm_channel_write(handle, chars.baseAddress!, chars.count) }
+            })
         }
-        if written >= 0 { return written }
-        if written == Int(LIBSSH2_ERROR_EAGAIN) { return 0 }
+        if written >= 0 { return Int(written) }
+        if written == LIBSSH2_ERROR_EAGAIN { return 0 }
         throw .channelFailed("writing to \(session.target.host) failed: \(session.lastErrorMessage())")
     }
 
@@ -169,6 +170,27 @@ public final class SSHChannel {
         let status = try session.call(.write, until: deadline) { libssh2_channel_send_eof(handle) }
         guard status == 0 else { throw .channelFailed("sending EOF failed: \(session.lastErrorMessage())") }
         sentEOF = true
+    }
+
+    /// `sendEOF` without waiting for input: true once sent.
+    func sendEOFStep() throws(SSHError) -> Bool {
+        try ensureOpen()
+        guard !sentEOF else { return true }
+        let status = try session.stepFlushingSends { libssh2_channel_send_eof(handle) }
+        if status == LIBSSH2_ERROR_EAGAIN { return false }
+        guard status == 0 else { throw .channelFailed("sending EOF failed: \(session.lastErrorMessage())") }
+        sentEOF = true
+        return true
+    }
+
+    /// One step of closing and freeing (EOF, CLOSE, the server's CLOSE, free) without
+    /// waiting: true once the channel is gone. libssh2 frees it even when the session
+    /// failed, so only waiting for the server's CLOSE makes it false.
+    func closeStep() throws(SSHError) -> Bool {
+        guard !freed else { return true }
+        if try session.stepFlushingSends({ libssh2_channel_free(handle) }) == LIBSSH2_ERROR_EAGAIN { return false }
+        freed = true
+        return true
     }
 
     /// Tells the remote PTY its new size (after the local terminal was resized).

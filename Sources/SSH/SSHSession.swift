@@ -17,6 +17,10 @@ public final class SSHSession {
     let connection: TCPConnection
     let cancel: Cancellation
     private var disconnected = false
+    /// Channels released while their close still waited for the server: libssh2 frees them
+    /// later (`freeReleasedChannels`, or with the session), never by cutting the socket
+    /// other channels still use.
+    var releasedChannels: [OpaquePointer] = []
     /// Whether key exchange finished: before that there is nobody to say goodbye to.
     private var handshakeDone = false
 

@@ -13,8 +13,9 @@ struct Console: ParsableCommand, RunnableCommand {
         (emacs: a term buffer named after the host). vnc listens on a loopback port (--local-port, default a \
         free one), forwards each connection over SSH (direct-tcpip) to port 5900+N on the host itself, where \
         N is --vnc-display, else the inventory's vnc_display, else 0, and starts vncviewer (else \
-        xtigervncviewer, else xtightvncviewer) on localhost::PORT; the tunnel ends when the viewer exits, and \
-        pmctl exits with the viewer's status. Local programs are looked up in the colon-separated absolute \
+        xtigervncviewer, else xtightvncviewer) on 127.0.0.1::PORT; the tunnel ends when the viewer and \
+        everything it started have exited (a viewer that forks into the background keeps it), and pmctl \
+        exits with the viewer's status. Local programs are looked up in the colon-separated absolute \
         folders of $PMCTL_PROGRAM_PATH if set, else in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin \
         /bin (never $PATH); a missing one is an error naming the Debian package. No --json. The ctys form is \
         create=CONSOLE:<kind> HOST.

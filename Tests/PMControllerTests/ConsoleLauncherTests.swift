@@ -134,13 +134,39 @@ import TestSupport
         let run = try console(["--inventory", inventory, "console", "box", "--kind", "vnc"], programs: fakes.directory.path)
         #expect(run.status == 5, "pmctl ends with the viewer's exit status: \(run.stderr)")
         let arguments = fakes.arguments(of: "vncviewer") ?? []
-        #expect(arguments.count == 1 && arguments[0].hasPrefix("localhost::"), "\(arguments)")
-        let port = Int(arguments.first?.dropFirst("localhost::".count) ?? "") ?? 0
+        // The address, not localhost (which may mean ::1, where the forward does not listen).
+        #expect(arguments.count == 1 && arguments[0].hasPrefix("127.0.0.1::"), "\(arguments)")
+        let port = Int(arguments.first?.dropFirst("127.0.0.1::".count) ?? "") ?? 0
         #expect(port > 0)
-        #expect(run.stderr.contains("localhost::\(port)"), "pmctl says where the display is: \(run.stderr)")
+        #expect(run.stderr.contains("127.0.0.1::\(port)"), "pmctl says where the display is: \(run.stderr)")
         let replies = (try? String(contentsOfFile: fakes.directory.file("replies"), encoding: .utf8)) ?? ""
         #expect(replies == "hello-1\nhello-2\n", "bytes went through the tunnel and back on both connections")
         #expect(!LoopbackPort.accepts(port), "the tunnel's port is closed once the viewer is gone")
+    }
+
+    @Test func aViewerThatForksIntoTheBackgroundKeepsTheTunnelUntilItsChildEnds() throws {
+        let sshd = try SSHDaemon()
+        let service = try TCPEchoServer()
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { service.stop(); sshd.stopAndRemoveFiles(); fakes.directory.remove(); files.remove() }
+        // The viewer's own process exits at once; a child it left in the background (in a
+        // session of its own, as a daemon would) connects a second later.
+        try fakes.add("vncviewer", exitStatus: 3, extra: """
+            port=${1##*::}
+            setsid bash -c '
+              sleep 1
+              exec 3<>/dev/tcp/127.0.0.1/'$port' || exit 9
+              printf background >&3
+              IFS= read -r -t 10 -N 10 reply <&3
+              printf "%s\\n" "$reply" > \(fakes.directory.file("replies"))
+            ' </dev/null >/dev/null 2>&1 &
+            """)
+        let inventory = try inventory(files, reaching: sshd, "    vnc_display: \(service.port - 5900)\n")
+        let run = try console(["--inventory", inventory, "console", "box", "--kind", "vnc"], programs: fakes.directory.path)
+        #expect(run.status == 3, "pmctl ends with the viewer's own exit status: \(run.stderr)")
+        let replies = (try? String(contentsOfFile: fakes.directory.file("replies"), encoding: .utf8)) ?? ""
+        #expect(replies == "background\n", "the background child still had the tunnel: \(run.stderr)")
     }
 
     @Test func vncOnADisplayWithNoServerSaysSoBeforeStartingTheViewer() throws {

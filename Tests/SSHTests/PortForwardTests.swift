@@ -19,10 +19,14 @@ struct PortForwardTests {
         private var ending: String?
         private var problems: [String] = []
         private var accepted = 0
+        /// "/proc/PID/task/TID" of the forward's thread.
+        private var threadFolder = ""
 
         init(sshd: SSHDaemon, remotePort: Int) {
             let target = try? sshd.target()
             Thread { [self] in
+                let thread = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
+                lock.withLock { threadFolder = "/proc/" + thread }
                 do {
                     guard let target else { throw SSHError.invalidTarget("no target") }
                     let session = try SSHSession.connect(to: target, deadline: .after(seconds: 10))
@@ -57,6 +61,25 @@ struct PortForwardTests {
             return lock.withLock { ending }
         }
 
+        /// The share of one core the forward's thread used over the next `seconds` (nil if
+        /// the thread ended meanwhile), from its utime and stime in /proc.
+        func busyFraction(over seconds: Double) -> Double? {
+            let folder = lock.withLock { threadFolder }
+            func cpuSeconds() -> Double? {
+                guard let stat = try? String(contentsOfFile: folder + "/stat", encoding: .utf8),
+                      let end = stat.lastIndex(of: ")") else { return nil }
+                // Fields after the command name: state is the 3rd field, utime the 14th, stime the 15th.
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+                return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            }
+            guard let before = cpuSeconds() else { return nil }
+            let started = Date()
+            Thread.sleep(forTimeInterval: seconds)
+            guard let after = cpuSeconds() else { return nil }
+            return (after - before) / Date().timeIntervalSince(started)
+        }
+
         func finish() -> (ending: String?, accepted: Int) {
             stop.cancel()
             _ = ended.wait(timeout: .now() + 10)
@@ -88,6 +111,14 @@ struct PortForwardTests {
     static func exchange(_ bytes: [UInt8], port: Int) throws -> [UInt8] {
         let descriptor = try connectLocal(port)
         defer { close(descriptor) }
+        let sent = sendInBackground(bytes, to: descriptor)
+        let received = readToEnd(descriptor)
+        sent.wait()
+        return received
+    }
+
+    /// Sends `bytes` on another thread, then half-closes; signalled when done.
+    static func sendInBackground(_ bytes: [UInt8], to descriptor: Int32) -> DispatchSemaphore {
         let sent = DispatchSemaphore(value: 0)
         Thread {
             var offset = 0
@@ -99,9 +130,7 @@ struct PortForwardTests {
             shutdown(descriptor, Int32(SHUT_WR))
             sent.signal()
         }.start()
-        let received = readToEnd(descriptor)
-        sent.wait()
-        return received
+        return sent
     }
 
     static func payload(_ count: Int, seed: UInt8) -> [UInt8] {

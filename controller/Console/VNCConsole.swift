@@ -3,15 +3,19 @@ import SSH
 
 /// `CONSOLE:VNC`: a port on this machine's loopback forwarded over an SSH session
 /// (direct-tcpip, as `ssh -L`) to the target's VNC display, and a viewer started on it.
-/// The forward lives as long as the viewer; the viewer's exit status is the result.
+/// The forward lives as long as the viewer and whatever it started (a viewer that forks
+/// into the background keeps the tunnel, and pmctl, until that process ends); the
+/// viewer's own exit status is the result.
 public struct VNCConsole {
     public var target: SSHTarget
     /// The VNC display on the target (port 5900 + display, as the target itself sees it).
     public var display: Int
     /// The local port to listen on; 0: one the kernel picks.
     public var localPort: Int
-    /// The viewer program (absolute path); it gets `localhost::PORT` (two colons: a port,
-    /// where one colon would mean a display number to vncviewer).
+    /// The viewer program (absolute path); it gets `127.0.0.1::PORT` (two colons: a port,
+    /// where one colon would mean a display number to vncviewer). The address, not
+    /// `localhost`: that may resolve to ::1, where the forward does not listen and any local
+    /// user could, to catch the viewer's VNC password exchange.
     public var viewer: String
 
     public init(target: SSHTarget, display: Int, localPort: Int = 0, viewer: String) {
@@ -47,21 +51,16 @@ public struct VNCConsole {
         } catch {
             throw ConsoleError(error.description)
         }
-        note("VNC display \(display) of \(target.host) is at localhost::\(forward.localPort) while the viewer runs")
+        let address = "127.0.0.1::\(forward.localPort)"
+        note("VNC display \(display) of \(target.host) is at \(address) while the viewer runs")
 
-        let stop = Cancellation()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: viewer)
-        process.arguments = ["localhost::\(forward.localPort)"]
-        process.terminationHandler = { _ in stop.cancel() }
-        do { try process.run() } catch { throw ConsoleError("cannot start \(viewer): \(error)") }
+        let viewerProcess = try ViewerProcess.start(viewer, [address])
         do {
-            try forward.serve(until: stop, problem: note)
+            try forward.serve(until: Cancellation(watching: { !viewerProcess.isRunning }), problem: note)
         } catch {
             note("the tunnel to \(target.host) failed (\(error.description)); stopping the viewer")
-            process.terminate()
+            return viewerProcess.terminateAndWait()
         }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return viewerProcess.exitStatus ?? 1
     }
 }
