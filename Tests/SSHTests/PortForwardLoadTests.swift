@@ -108,3 +108,38 @@ struct PortForwardLoadTests {
         return children + children.flatMap { descendants(of: $0) }
     }
 }
+
+/// Opening a tunnel is a step of the loop, not a wait inside it.
+@Suite("Port forward while a tunnel opens")
+struct PortForwardOpeningTests {
+    @Test func aTunnelThatTakesLongToOpenDoesNotHoldUpTheOpenConnections() throws {
+        let sshd = try SSHDaemon()
+        let destination = try OneConnectionEchoPort()
+        defer { sshd.stopAndRemoveFiles() }
+        let forward = PortForwardTests.RunningForward(sshd: sshd, remotePort: destination.port)
+        try #require(forward.startFailure == nil, "\(forward.startFailure ?? "")")
+        let first = try PortForwardTests.connectLocal(forward.localPort)
+        defer { close(first) }
+        #expect(Self.echo("one", on: first) == "one")
+
+        // The server's connect for the second tunnel hangs, so it does not confirm the open
+        // (the old loop waited up to 10 s for it, with every other connection standing still).
+        destination.fillQueue()
+        let second = try PortForwardTests.connectLocal(forward.localPort)
+        defer { close(second) }
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = Date()
+        #expect(Self.echo("two", on: first) == "two")
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited < 3, "the open connection answered after \(waited) s while another tunnel was opening")
+        _ = forward.finish()
+    }
+
+    static func echo(_ text: String, on descriptor: Int32) -> String {
+        let bytes = Array(text.utf8)
+        _ = send(descriptor, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+        var reply = [UInt8](repeating: 0, count: bytes.count)
+        guard recv(descriptor, &reply, reply.count, Int32(MSG_WAITALL)) == bytes.count else { return "" }
+        return String(decoding: reply, as: UTF8.self)
+    }
+}
