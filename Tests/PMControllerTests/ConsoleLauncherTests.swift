@@ -169,6 +169,43 @@ import TestSupport
         #expect(replies == "background\n", "the background child still had the tunnel: \(run.stderr)")
     }
 
+    @Test func runningOutOfDescriptorsForViewerConnectionsDoesNotMakeTheTunnelSpin() throws {
+        let sshd = try SSHDaemon()
+        let service = try TCPEchoServer()
+        let fakes = try FakePrograms()
+        let files = try TemporaryDirectory("pmcon")
+        defer { service.stop(); sshd.stopAndRemoveFiles(); fakes.directory.remove(); files.remove() }
+        // pmctl may hold only a few descriptors (a low soft limit); the viewer (which raises
+        // its own) opens more connections than pmctl can accept, so accept fails with
+        // EMFILE and the listener stays readable, then measures pmctl's CPU time (its
+        // parent's utime + stime, in clock ticks) over two seconds.
+        try fakes.add("vncviewer", exitStatus: 0, extra: """
+            ulimit -n 1024
+            port=${1##*::}
+            ls /proc/$PPID/fd | wc -l > \(fakes.directory.file("descriptors"))
+            for n in $(seq 1 12); do exec {fd}<>/dev/tcp/127.0.0.1/$port || exit 9; done
+            sleep 0.5
+            read -r -a before < /proc/$PPID/stat
+            sleep 2
+            read -r -a after < /proc/$PPID/stat
+            echo $(( after[13] + after[14] - before[13] - before[14] )) > \(fakes.directory.file("ticks"))
+            """)
+        let inventory = try inventory(files, reaching: sshd, "    vnc_display: \(service.port - 5900)\n")
+        let run = try ProgramRun.run(URL(fileURLWithPath: "/usr/bin/prlimit"),
+                                     ["--nofile=\(Self.descriptorLimit):4096", pmctl, "--inventory", inventory, "console", "box", "--kind", "vnc"],
+                                     environment: ["PMCTL_PROGRAM_PATH": fakes.directory.path], timeout: 60)
+        let descriptors = (try? String(contentsOfFile: fakes.directory.file("descriptors"), encoding: .utf8)) ?? "?"
+        let ticks = Int(((try? String(contentsOfFile: fakes.directory.file("ticks"), encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("Too many open files"), "accept ran out of descriptors (pmctl held \(descriptors) before): \(run.stderr)")
+        // A busy loop would use about 200 ticks (one core for 2 s at 100 Hz).
+        #expect(ticks.map { $0 < 40 } == true, "pmctl used \(ticks.map(String.init) ?? "?") ticks of CPU in 2 s")
+    }
+
+    /// pmctl's soft descriptor limit in the test above: room for what it holds before the
+    /// viewer connects (about a dozen) and a few of the viewer's twelve connections.
+    static let descriptorLimit = 20
+
     @Test func vncOnADisplayWithNoServerSaysSoBeforeStartingTheViewer() throws {
         let sshd = try SSHDaemon()
         let closed = try ClosedPort()
