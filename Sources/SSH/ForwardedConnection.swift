@@ -72,7 +72,8 @@ final class ForwardedConnection {
     }
 
     /// One round of whatever its phase allows; true when anything moved or changed state.
-    func step() throws(SSHError) -> Bool {
+    /// `flushLimit` bounds the wait for a half-sent packet (see `stepFlushingSends`).
+    func step(flushLimit: Double = 10) throws(SSHError) -> Bool {
         switch phase {
         case .open(let channel):
             let outward = try clientToRemote(channel)
@@ -80,7 +81,7 @@ final class ForwardedConnection {
             if case .open = phase, sentRemoteEOF && sentClientEOF { beginClosing(channel) }
             return outward || inward
         case .closing(let channel):
-            guard try channel.closeStep() else { return false }
+            guard try channel.closeStep(flushLimit: flushLimit) else { return false }
             phase = .closed
             return true
         case .waitingForChannel, .closed:

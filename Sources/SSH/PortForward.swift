@@ -231,7 +231,9 @@ public final class PortForward {
         for connection in connections { connection.stop() }
         let deadline = Deadline.after(seconds: 1)
         while connections.contains(where: { !$0.isClosed }), !deadline.hasPassed, !session.cancel.isCancelled {
-            connections.removeAll { connection in (try? connection.step()) == nil || connection.isClosed }
+            connections.removeAll { connection in
+                (try? connection.step(flushLimit: deadline.remainingSeconds)) == nil || connection.isClosed
+            }
             guard !connections.isEmpty else { break }
             var entry = pollfd(fd: session.connection.descriptor, events: Int16(POLLIN), revents: 0)
             if poll(&entry, 1, deadline.pollMilliseconds(cap: 100)) > 0, serverClosed(entry.fd) { break }

@@ -186,9 +186,9 @@ public final class SSHChannel {
     /// One step of closing and freeing (EOF, CLOSE, the server's CLOSE, free) without
     /// waiting: true once the channel is gone. libssh2 frees it even when the session
     /// failed, so only waiting for the server's CLOSE makes it false.
-    func closeStep() throws(SSHError) -> Bool {
+    func closeStep(flushLimit: Double = 10) throws(SSHError) -> Bool {
         guard !freed else { return true }
-        if try session.stepFlushingSends({ libssh2_channel_free(handle) }) == LIBSSH2_ERROR_EAGAIN { return false }
+        if try session.stepFlushingSends(limit: flushLimit, { libssh2_channel_free(handle) }) == LIBSSH2_ERROR_EAGAIN { return false }
         freed = true
         return true
     }
