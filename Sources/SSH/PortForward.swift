@@ -1,5 +1,6 @@
 import CLibSSH2
 import Foundation
+import Glibc
 
 /// `ssh -L 127.0.0.1:LOCAL:HOST:PORT`: a listening port on this machine's loopback whose
 /// every connection is carried over the session (a direct-tcpip channel each) to

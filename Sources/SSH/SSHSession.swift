@@ -1,5 +1,6 @@
 import CLibSSH2
 import Foundation
+import Glibc
 
 /// One authenticated SSH connection, driven without blocking.
 ///

@@ -1,4 +1,6 @@
+import CLibSSH2
 import Foundation
+import Glibc
 
 /// Where and as whom to log in, checked strictly before anything is sent.
 public struct SSHTarget: Sendable, Equatable {

@@ -1,4 +1,6 @@
+import CLibSSH2
 import Foundation
+import Glibc
 
 /// A connected, non-blocking TCP socket to the SSH server. Owns the descriptor.
 final class TCPConnection {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// "Does anything accept TCP at this address and port?": the first, cheap half of
 /// waiting for a host to boot. It proves little (a BMC or a half-booted host may answer),
