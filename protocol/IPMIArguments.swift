@@ -56,8 +56,9 @@ public struct IPMIArguments: Equatable, Sendable {
         return fields
     }
 
-    /// A BMC user name as it may reach ipmitool's `-U`.
-    static func userName(_ text: String) -> String? {
+    /// A BMC user name as it may reach ipmitool's `-U` (1-16 of A-Z a-z 0-9 _ . @ -, first a
+    /// letter or digit); nil when it may not. The inventory checks `ipmi.user` with it too.
+    public static func userName(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         guard (1...16).contains(bytes.count), Grammar.isAlphanumeric(bytes[0]) else { return nil }
         let allowed = [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "@"), UInt8(ascii: "-")]

@@ -1,7 +1,7 @@
 /// Why an SSH operation failed, in terms an operator can act on.
 ///
-/// The controller maps these onto a host's outcome: `.unreachable` → unreachable,
-/// `.timeout` → timeout, `.hostKeyUnknown`/`.hostKeyChanged` → hostkey, `.authFailed` → auth;
+/// The controller maps these onto a host's outcome: `.unreachable` and
+/// `.connectionRefused` → unreachable (no TCP connection), `.timeout` → timeout, `.hostKeyUnknown`/`.hostKeyChanged` → hostkey, `.authFailed` → auth;
 /// the rest are failures of the session itself.
 public enum SSHError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Which part of the work ran out of time.
@@ -22,8 +22,18 @@ public enum SSHError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The target's host, user or port is not acceptable; nothing was sent.
     case invalidTarget(String)
-    /// No TCP connection: refused, no route, or the name does not resolve.
+    /// No TCP connection, and nothing answered: no route, host unreachable (the address
+    /// resolved, the packets went nowhere).
     case unreachable(host: String, detail: String)
+    /// No TCP connection because the host refused it (RST, ECONNREFUSED): its kernel is up,
+    /// nothing listens on the port.
+    case connectionRefused(host: String, detail: String)
+    /// The name does not resolve (or the resolver did not answer in time): nothing is
+    /// known about the host itself.
+    case nameResolution(host: String, detail: String)
+    /// This machine could not even try: no socket (EMFILE, ENOBUFS), no local address or
+    /// port, a local firewall rule. Nothing is known about the host.
+    case localFailure(String)
     /// The deadline of `phase` passed.
     case timeout(Phase)
     /// known_hosts holds no key for this host.
@@ -46,6 +56,12 @@ public enum SSHError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid SSH target: \(detail)"
         case .unreachable(let host, let detail):
             return "\(host) is unreachable: \(detail)"
+        case .connectionRefused(let host, let detail):
+            return "\(host) refused the connection (\(detail)): the host is up but nothing listens on the SSH port; check its sshd"
+        case .nameResolution(let host, let detail):
+            return "cannot resolve \(host): \(detail); check the name, or give the inventory an address"
+        case .localFailure(let detail):
+            return "cannot connect from this machine: \(detail)"
         case .timeout(let phase):
             return "timed out during \(phase.rawValue)" + Self.timeoutHint(phase)
         case .hostKeyUnknown(let problem):

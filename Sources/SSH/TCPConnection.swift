@@ -48,11 +48,15 @@ final class TCPConnection {
     /// Tries `addresses` in order. A refused or unroutable address falls through to the
     /// next at once; one that does not answer gets its share of the time left (the last
     /// gets all of it), so a black-holed first address cannot eat the whole deadline
-    /// before a working second one is tried.
+    /// before a working second one is tried. When none connects: refused if any address
+    /// refused (something is up there), the connect timeout if none answered, a local
+    /// failure if none could be tried from here, else unreachable.
     static func connect(host: String, addresses: [ResolvedAddress], deadline: Deadline,
                         cancel: Cancellation) throws(SSHError) -> TCPConnection {
         var problems: [String] = []
         var everyOneTimedOut = !addresses.isEmpty
+        var refused = false
+        var onlyLocalFailures = !addresses.isEmpty
         for (index, address) in addresses.enumerated() {
             let left = addresses.count - index
             let share = left == 1 ? deadline : Deadline.after(seconds: deadline.remainingSeconds / Double(left)).earlier(deadline)
@@ -60,19 +64,33 @@ final class TCPConnection {
                 return try connect(to: address, deadline: share, cancel: cancel)
             } catch .unreachable(_, let detail) {
                 everyOneTimedOut = false
+                onlyLocalFailures = false
                 problems.append("\(address.text): \(detail)")
+            } catch .connectionRefused(_, let detail) {
+                everyOneTimedOut = false
+                onlyLocalFailures = false
+                refused = true
+                problems.append("\(address.text): \(detail)")
+            } catch .localFailure(let detail) {
+                // This address could not be tried from here (say, IPv6 without IPv6): the next may.
+                everyOneTimedOut = false
+                problems.append(detail)
             } catch .timeout(.connect) {
+                onlyLocalFailures = false
                 problems.append("\(address.text): no answer in time")
             }
         }
         // Nothing answered at all: the connect phase ran out, as with a single address.
         if everyOneTimedOut { throw .timeout(.connect) }
-        throw .unreachable(host: host, detail: problems.isEmpty ? "no address" : problems.joined(separator: "; "))
+        let detail = problems.isEmpty ? "no address" : problems.joined(separator: "; ")
+        if refused { throw .connectionRefused(host: host, detail: detail) }
+        if onlyLocalFailures { throw .localFailure(detail) }
+        throw .unreachable(host: host, detail: detail)
     }
 
     private static func connect(to address: ResolvedAddress, deadline: Deadline, cancel: Cancellation) throws(SSHError) -> TCPConnection {
         let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw .unreachable(host: address.text, detail: "socket: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw .localFailure("socket: \(String(cString: strerror(errno)))") }
         let connection = TCPConnection(descriptor: descriptor, address: address.text)
         var one: Int32 = 1
         // Small protocol messages must go out at once, not wait for Nagle.
@@ -81,14 +99,25 @@ final class TCPConnection {
             Glibc.connect(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), address.length)
         }
         if started != 0 {
-            guard errno == EINPROGRESS else { throw .unreachable(host: address.text, detail: String(cString: strerror(errno))) }
+            guard errno == EINPROGRESS else { throw failure(errno, address) }
             try connection.wait(for: Int16(POLLOUT), until: deadline, cancel: cancel, phase: .connect)
             var problem: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             _ = getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &problem, &length)
-            guard problem == 0 else { throw .unreachable(host: address.text, detail: String(cString: strerror(problem))) }
+            guard problem == 0 else { throw failure(problem, address) }
         }
         return connection
+    }
+
+    /// What a failed connect's errno says about the host: refused (its kernel answered),
+    /// unreachable (the network says it is not there), or nothing (a problem here).
+    static func failure(_ code: Int32, _ address: ResolvedAddress) -> SSHError {
+        let detail = String(cString: strerror(code))
+        switch code {
+        case ECONNREFUSED: return .connectionRefused(host: address.text, detail: detail)
+        case ENETUNREACH, EHOSTUNREACH, EHOSTDOWN, ENETDOWN, ETIMEDOUT: return .unreachable(host: address.text, detail: detail)
+        default: return .localFailure("connect to \(address.text): \(detail)")
+        }
     }
 
     struct ResolvedAddress: Sendable {
@@ -113,7 +142,7 @@ final class TCPConnection {
         while true {
             if cancel.isCancelled { throw .cancelled }
             if let result = box.result(waitingAtMost: Swift.min(0.1, deadline.remainingSeconds)) { return try result.get() }
-            if deadline.hasPassed { throw .timeout(.connect) }
+            if deadline.hasPassed { throw .nameResolution(host: host, detail: "the resolver gave no answer within the connect timeout") }
         }
     }
 
@@ -124,7 +153,7 @@ final class TCPConnection {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            return .failure(.unreachable(host: host, detail: "cannot resolve: \(String(cString: gai_strerror(status)))"))
+            return .failure(.nameResolution(host: host, detail: String(cString: gai_strerror(status))))
         }
         defer { freeaddrinfo(first) }
         var addresses: [ResolvedAddress] = []
@@ -142,7 +171,7 @@ final class TCPConnection {
             }
             cursor = entry.pointee.ai_next
         }
-        return addresses.isEmpty ? .failure(.unreachable(host: host, detail: "the name has no address")) : .success(addresses)
+        return addresses.isEmpty ? .failure(.nameResolution(host: host, detail: "the name has no address")) : .success(addresses)
     }
 }
 

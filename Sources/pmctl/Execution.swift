@@ -15,6 +15,20 @@ struct Execution {
     var stagger: Double = 0.05
     /// Handlers beyond the renderer and the journal (`learn` stores what INFO found).
     var extraHandlers: [any EventHandler] = []
+    /// `pmctl retry`: the first run of the family this run retries, and its lock, which the
+    /// retry took before choosing its hosts.
+    var retryOf: String? = nil
+    var familyLock: RunLock? = nil
+
+    /// Cancels and BMC power commands change machines: they are not sent unless the journal
+    /// records them first.
+    private var changesMachines: Bool {
+        switch plan {
+        case .cancel: true
+        case .ipmi(let command, _): command != .status
+        case .status, .check, .info, .wake, .console: false
+        }
+    }
 
     func run() async throws {
         let standardError = FileDescriptorSink.standardError
@@ -49,7 +63,15 @@ struct Execution {
         let command = (["pmctl"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         // The journal hears each event first: whatever the output shows is already recorded,
         // even if pmctl is killed right after printing it.
-        let journal = Self.openJournal(globals, journalForm: plan.journalForm)
+        let journal = Self.openJournal(globals, journalForm: plan.journalForm, retryOf: retryOf,
+                                       settings: RunSettings(ipmiFallback: ipmiFallback, bmcInterval: bmcInterval))
+        if journal == nil, changesMachines {
+            throw fail("\(plan.name) changes machines and is not run without its journal (so a crash cannot lead to sending it twice); "
+                       + "fix the state folder or pass --state DIR")
+        }
+        // Held until this run ends: `pmctl retry` of this run refuses while it is held.
+        let lock = try familyLock ?? holdRunLock(runID)
+        defer { withExtendedLifetime(lock) {} }
         let handlers: [any EventHandler] = (journal.map { [$0] } ?? []) + [renderer] + extraHandlers
         let report: RunReport
         let connector: any AgentConnector
@@ -121,12 +143,26 @@ struct Execution {
         return IPMIPowerControl(client: IPMIClient(), pacer: pacer, confirmTimeout: confirmTimeout, relayClient: relays)
     }
 
-    /// The journal in the state folder. A run still goes ahead when it cannot be opened
-    /// (say so, though: that run cannot be retried or looked up later).
-    static func openJournal(_ globals: GlobalOptions, journalForm: String) -> SQLiteJournal? {
+    /// The lock of a new run family. A query goes ahead without one when the state folder
+    /// cannot hold it; a run that changes machines does not (its journal could not either).
+    private func holdRunLock(_ runID: String) throws -> RunLock? {
+        do {
+            return try RunLock.acquire(stateDirectory: StateDirectory.path(globals.state), runID: runID)
+        } catch {
+            if changesMachines { throw Self.usage("cannot create the run lock in \(StateDirectory.path(globals.state)) (\(error)); pass --state DIR") }
+            return nil
+        }
+    }
+
+    /// The journal in the state folder. A query still goes ahead when it cannot be opened
+    /// (say so, though: that run cannot be retried or looked up later); `run` refuses a
+    /// cancel or a BMC power command then.
+    static func openJournal(_ globals: GlobalOptions, journalForm: String, retryOf: String? = nil,
+                            settings: RunSettings = RunSettings()) -> SQLiteJournal? {
         let directory = StateDirectory.path(globals.state)
         do {
-            return SQLiteJournal(database: try JournalDatabase(stateDirectory: directory), journalForm: journalForm)
+            return SQLiteJournal(database: try JournalDatabase(stateDirectory: directory), journalForm: journalForm, retryOf: retryOf,
+                                 settings: settings)
         } catch {
             FileDescriptorSink.standardError.write("pmctl: cannot open the journal in \(directory) (\(error)); this run is not recorded (use --state DIR)\n")
             return nil

@@ -8,6 +8,7 @@ import PMProtocol
 /// (greeting, ping with a boot id, cancel with steps), records every request line, and
 /// behaves per host as a mode file says: `ok`, `hang` (never greets), `refuse`
 /// (answers not-permitted), `oldproto` (greets with protocol 2.0), `slow` (answers after 1 s),
+/// `mute` (records a cancel and never answers it),
 /// `sticky` (accepts its own poweroff or reboot but stays up with the same boot id).
 /// A host whose own action was accepted is "down" (the script exits at once) until
 /// `powerOn`; a reboot gives it a new boot id.
@@ -68,6 +69,7 @@ final class AgentLab: @unchecked Sendable {
       set -- $line
       id=$2; verb=$3
       [ "$mode" = slow ] && sleep 1
+      [ "$mode" = mute ] && [ "$verb" = cancel ] && exec sleep 600
       if [ "$mode" = refuse ]; then
         echo "ERR $id not-permitted message=sudo%20-n%20said%20no tool=/sbin/poweroff"; continue
       fi

@@ -41,19 +41,56 @@ import TestSupport
         #expect(sim.chassisLog.map(\.call).contains("set power 0"))
     }
 
-    @Test(arguments: [PowerCommand.cycle, .reset, .soft])
-    func theOtherVerbsReachTheBMC(_ command: PowerCommand) throws {
+    @Test(arguments: [PowerCommand.reset, .soft])
+    func resetAndSoftReachTheBMCAndClaimNoConfirmation(_ command: PowerCommand) throws {
         let sim = try IPMISimulator(initialPower: true)
         let state = try TemporaryDirectory()
         defer { sim.stop(); state.remove() }
         let outcome = try control(state).perform(command, on: endpoint(sim))
-        if command == .soft {
-            #expect(outcome.confirmed == nil)
-        } else {
-            #expect(outcome == .init(power: .on, confirmed: true))
-        }
-        // Each verb reached the chassis as at least one set call.
+        // A reset keeps the power on and an OS may ignore a soft-off: "on" would prove nothing.
+        #expect(outcome == .init(power: .unknown, confirmed: nil))
         #expect(sim.chassisLog.contains { $0.call.hasPrefix("set ") }, "\(sim.chassisLog.map(\.call))")
+        #expect(!sim.chassisLog.contains { $0.call == "get power" }, "nothing to poll for: \(sim.chassisLog.map(\.call))")
+    }
+
+    /// A cycle is confirmed only by seeing off, then on: the power was on before it, too.
+    @Test func aCycleIsConfirmedBySeeingOffThenOn() throws {
+        let sim = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        let outcome = try control(state).perform(.cycle, on: endpoint(sim))
+        #expect(outcome == .init(power: .on, confirmed: true))
+        let calls = sim.chassisLog.map(\.call)
+        let off = try #require(calls.firstIndex(of: "set power 0"), "\(calls)")
+        let on = try #require(calls.firstIndex(of: "set power 1"), "\(calls)")
+        #expect(off < on)
+        // The BMC was asked while the chassis was off: the poll saw off before it saw on.
+        #expect(calls[off..<on].contains("get power"), "\(calls)")
+        #expect(calls[on...].contains("get power"), "\(calls)")
+    }
+
+    /// A chassis that is on before and after, and never seen off, proves no cycle.
+    @Test func aCycleNeverSeenOffIsNotConfirmed() throws {
+        let sim = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        try sim.staysOn()
+        var control = control(state)
+        control.confirmTimeout = 1
+        let outcome = try control.perform(.cycle, on: endpoint(sim))
+        #expect(outcome == .init(power: .on, confirmed: false))
+    }
+
+    /// Ctrl-C before the command: nothing reaches the BMC.
+    @Test func anInterruptionBeforeTheCommandSendsNothing() throws {
+        let sim = try IPMISimulator(initialPower: true)
+        let state = try TemporaryDirectory()
+        defer { sim.stop(); state.remove() }
+        let interruption = Interruption()
+        interruption.set()
+        #expect(throws: IPMIFailure.interrupted) { try control(state).perform(.off, on: endpoint(sim), interruption: interruption) }
+        #expect(sim.chassisLog.isEmpty)
+        #expect(sim.isPoweredOn)
     }
 
     @Test func aWrongPasswordEndsAuthNotUnreachable() throws {

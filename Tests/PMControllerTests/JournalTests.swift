@@ -9,8 +9,12 @@ import TestSupport
 /// middle of a fan-out leaves, and `retry` touching only the hosts that did not end ok.
 @Suite(.serialized) struct JournalTests {
     func pmctl(_ arguments: [String], lab: AgentLab, state: TemporaryDirectory) throws -> ProgramRun {
+        try pmctl(arguments, lab: lab, statePath: state.path)
+    }
+
+    func pmctl(_ arguments: [String], lab: AgentLab, statePath: String) throws -> ProgramRun {
         try ProgramRun.run(Repository.executable("pmctl"),
-                           arguments + ["--state", state.path, "--agent-process", "/bin/sh", "--agent-arg", lab.script.path,
+                           arguments + ["--state", statePath, "--agent-process", "/bin/sh", "--agent-arg", lab.script.path,
                                         "--agent-arg", lab.directory.path, "--agent-arg", "{host}"],
                            environment: ["PMCTL_INVENTORY": nil, "HOME": "/nonexistent"])
     }
@@ -95,9 +99,11 @@ import TestSupport
         // Hosts that had finished were not asked again; the rest were asked once more.
         for host in finished { #expect(lab.requests(host).count == 1, "\(host) was retried though it had ended ok") }
         for host in unfinished { #expect(lab.requests(host).last == "REQ r1 ping", "\(host)") }
+        // Retrying again looks at the first retry too: every host ended ok in one of them.
         let again = try pmctl(["retry", id], lab: lab, state: state)
         #expect(again.status == 0)
-        #expect(again.stderr.contains("retrying status of run \(id) on \(unfinished.count) host(s)"))
+        #expect(again.stderr.contains("every host of run \(id) ended ok; nothing to retry"), "\(again.stderr)")
+        for host in hosts { #expect(lab.requests(host).count <= 2, "\(host) was asked again after it ended ok: \(lab.requests(host))") }
     }
 
     /// A cancel killed while some hosts have its request but have not answered: those are
@@ -139,11 +145,130 @@ import TestSupport
         // (The fake agent records the request before it sleeps, so each host in doubt has it.)
         for host in hosts { #expect(cancels(host) == 1, "\(host): \(lab.requests(host))") }
 
-        // The operator checked them and forces the resend (retry looks at the original run
-        // again, so its other unfinished hosts are sent again too, as CONTRACT.md says).
+        // The operator checked them and forces the resend, as the first retry's note says:
+        // only the hosts in doubt get it again, not those the first retry finished.
         let forced = try pmctl(["--json", "--yes", "retry", id, "--resend-unknown"], lab: lab, state: state)
         #expect(forced.status == 0, "\(forced.stderr)")
         for host in inDoubt { #expect(cancels(host) == 2, "\(host)") }
+        for host in hosts where !inDoubt.contains(host) { #expect(cancels(host) == 1, "\(host) ended ok in the first retry, yet was sent it again") }
+        // Retrying the retry is retrying the same family: nothing is left.
+        let forcedID = try #require(runID(forced))
+        let last = try pmctl(["retry", forcedID, "--resend-unknown"], lab: lab, state: state)
+        #expect(last.status == 0 && last.stderr.contains("nothing to retry"), "\(last.stderr)")
+        for host in hosts { #expect(cancels(host) == (inDoubt.contains(host) ? 2 : 1), "\(host)") }
+    }
+
+    /// A cancel that went out and got no answer in time (`timeout`) may have acted, like one
+    /// cut off by a crash; one the agent answered with ERR did not, and is resent.
+    @Test func aCancelThatTimedOutAfterGoingOutIsInDoubtButOneAnsweredWithAnErrorIsResent() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try lab.setMode("mute", for: ["n01"])
+        try lab.setMode("refuse", for: ["n02"])
+        let run = try pmctl(["--json", "--timeout", "1", "cancel", "--method", "reboot", "n01", "n02"], lab: lab, state: state)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains(#"{"host":"n01","action":"cancel","outcome":"timeout""#), "\(run.stdout)")
+        #expect(run.stdout.contains(#"{"host":"n02","action":"cancel","outcome":"refused""#), "\(run.stdout)")
+        let id = try #require(runID(run))
+
+        try lab.setMode("ok", for: ["n01", "n02"])
+        let retry = try pmctl(["--json", "retry", id], lab: lab, state: state)
+        #expect(retry.status == 1, "\(retry.stderr)")
+        #expect(retry.stderr.contains("not resent to 1 host(s) in doubt: n01"), "\(retry.stderr)")
+        func cancels(_ host: String) -> Int { lab.requests(host).filter { $0.contains(" cancel ") }.count }
+        #expect(cancels("n01") == 1, "\(lab.requests("n01"))")
+        #expect(cancels("n02") == 2, "\(lab.requests("n02"))")
+    }
+
+    /// A reboot with SELF that the agent accepted but that was not confirmed (same boot id)
+    /// ends failed, and may still happen: a plain retry must not reboot the host again.
+    @Test func anAcceptedButUnconfirmedRebootIsNotResentByRetry() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try lab.setMode("sticky", for: ["n01"])
+        let run = try pmctl(["--json", "--confirm-timeout", "1", "cancel", "--method", "reboot", "--self", "--delay", "0", "n01"],
+                            lab: lab, state: state)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains(#""outcome":"failed""#) && run.stdout.contains("reboot-accepted"), "\(run.stdout)")
+        let id = try #require(runID(run))
+        let retry = try pmctl(["retry", id], lab: lab, state: state)
+        #expect(retry.status == 1)
+        #expect(retry.stderr.contains("not resent to 1 host(s) in doubt: n01"), "\(retry.stderr)")
+        #expect(lab.requests("n01").filter { $0.contains(" cancel ") }.count == 1, "\(lab.requests("n01"))")
+    }
+
+    /// While the run's pmctl is still going (it holds the run's lock), retry refuses:
+    /// otherwise it would send again to hosts whose results are still coming.
+    @Test func retryRefusesWhileTheRunIsStillGoing() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let hosts = ["n01", "n02", "n03", "n04"]
+        try lab.setMode("slow", for: hosts)
+        let process = Process()
+        process.executableURL = Repository.executable("pmctl")
+        process.arguments = ["--fanout", "1", "status"] + hosts + ["--state", state.path, "--agent-process", "/bin/sh", "--agent-arg", lab.script.path,
+                                                                   "--agent-arg", lab.directory.path, "--agent-arg", "{host}"]
+        process.environment = ["HOME": "/nonexistent", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
+        var id: String?
+        for _ in 0..<50 where id == nil {
+            Thread.sleep(forTimeInterval: 0.1)
+            id = try? JournalReader(database: JournalDatabase(stateDirectory: state.path)).runs(last: 1).first?.id
+        }
+        let running = try #require(id)
+        let refused = try pmctl(["retry", running], lab: lab, state: state)
+        #expect(process.isRunning, "the run must still be going for this test to mean anything")
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("still going"), "\(refused.stderr)")
+        process.waitUntilExit()
+        for host in hosts { #expect(lab.requests(host).count == 1, "\(host): \(lab.requests(host))") }
+        let after = try pmctl(["retry", running], lab: lab, state: state)
+        #expect(after.status == 0 && after.stderr.contains("nothing to retry"), "\(after.stderr)")
+    }
+
+    /// A cancel is not run without a journal (a crash could then lead to sending it twice);
+    /// a query still is.
+    @Test func aCancelIsRefusedWhenTheJournalCannotBeOpened() throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try state.write("not-a-folder", "")
+        let noState = state.file("not-a-folder") + "/state"
+        let cancel = try pmctl(["cancel", "--method", "reboot", "n01"], lab: lab, statePath: noState)
+        #expect(cancel.status == 2, "\(cancel.stderr)")
+        #expect(cancel.stderr.contains("not run without its journal"), "\(cancel.stderr)")
+        #expect(lab.requests("n01").isEmpty)
+        let status = try pmctl(["status", "n01"], lab: lab, statePath: noState)
+        #expect(status.status == 0, "\(status.stderr)")
+    }
+
+    /// When the journal cannot record that a cancel is going out, it does not go out.
+    @Test func aCancelWhoseSendingCannotBeJournaledIsNotSent() async throws {
+        let lab = try AgentLab()
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let database = try JournalDatabase(stateDirectory: state.path)
+        // A real SQLite failure on exactly that write, as a full disk would give.
+        try await database.pool.write { db in
+            try db.execute(sql: "CREATE TRIGGER full_disk BEFORE UPDATE OF sent ON host BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+        }
+        var arguments = PMProtocol.CancelArguments()
+        arguments.method = .reboot
+        let plan = ActionPlan.cancel(arguments)
+        let resolver = TargetResolver(inventory: .empty)
+        let runner = Runner(plan: plan, inventory: .empty, resolver: resolver, connector: lab.connector,
+                            settings: WorkerSettings(connectTimeout: 5, actionTimeout: 5))
+        let report = await runner.run(hosts: [resolver.host("n01")], handlers: [SQLiteJournal(database: database, plan: plan)])
+        let result = try #require(report.results.first)
+        #expect(result.outcome == .failed)
+        #expect(result.message.contains("not sent"), "\(result.message)")
+        #expect(!lab.requests("n01").contains { $0.contains(" cancel ") }, "\(lab.requests("n01"))")
     }
 
     @Test func retryOfAnUnknownRunIsAClearError() throws {
@@ -164,5 +289,8 @@ import TestSupport
             #expect(try ActionPlan(journalForm: plan.journalForm) == plan)
         }
         #expect(throws: PlanError.self) { try ActionPlan(journalForm: "explode now") }
+        let settings = RunSettings(ipmiFallback: true, bmcInterval: 0.2)
+        #expect(RunSettings(journalForm: settings.journalForm) == settings)
+        #expect(RunSettings(journalForm: "") == RunSettings())
     }
 }

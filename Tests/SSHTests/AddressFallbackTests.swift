@@ -35,8 +35,9 @@ struct AddressFallbackTests {
             _ = try TCPConnection.connect(host: "two-addresses", addresses: [try address(refused.port), try address(blackHole.port)],
                                           deadline: .after(seconds: 1), cancel: .none)
         }
-        guard case .unreachable(let host, let detail) = outcome.error else {
-            Issue.record("expected unreachable, got \(String(describing: outcome.error))")
+        // One address refused: something at that host is up, so the whole is refused.
+        guard case .connectionRefused(let host, let detail) = outcome.error else {
+            Issue.record("expected connection refused, got \(String(describing: outcome.error))")
             return
         }
         #expect(host == "two-addresses")
@@ -67,5 +68,19 @@ struct AddressFallbackTests {
         #expect(outcome.error == .cancelled)
         // Soon after the flag, long before the deadline.
         #expect(outcome.seconds < 3)
+    }
+
+    /// What a failed connect's errno says: only the network's "not there" is unreachable;
+    /// a refusal means the host is up; a local shortage (no port, no buffers, too many open
+    /// files) says nothing about the host at all.
+    @Test func aConnectErrorNamesWhoseProblemItIs() throws {
+        let somewhere = try address(22)
+        guard case .connectionRefused = TCPConnection.failure(ECONNREFUSED, somewhere) else { Issue.record("ECONNREFUSED"); return }
+        for code in [ENETUNREACH, EHOSTUNREACH] {
+            guard case .unreachable = TCPConnection.failure(code, somewhere) else { Issue.record("errno \(code)"); return }
+        }
+        for code in [EADDRNOTAVAIL, ENOBUFS, EMFILE, EPERM] {
+            guard case .localFailure = TCPConnection.failure(code, somewhere) else { Issue.record("errno \(code)"); return }
+        }
     }
 }

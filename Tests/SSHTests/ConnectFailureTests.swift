@@ -6,12 +6,14 @@ import TestSupport
 /// Each way a connection can fail ends with its own typed error, and within its deadline.
 @Suite("Connection failures")
 struct ConnectFailureTests {
-    @Test func aPortWithNothingListeningIsUnreachableAtOnce() throws {
+    /// Refused, not merely unreachable: the host's kernel answered, so it is up (an IPMI
+    /// fallback must not cut its power).
+    @Test func aPortWithNothingListeningIsRefusedAtOnce() throws {
         let closed = try ClosedPort()
         let target = try SSHTarget(host: "127.0.0.1", port: closed.port, user: "root", knownHosts: "/dev/null", agentSocket: nil)
         let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 5)) }
-        guard case .unreachable(let host, let detail) = outcome.error else {
-            Issue.record("expected unreachable, got \(String(describing: outcome.error))")
+        guard case .connectionRefused(let host, let detail) = outcome.error else {
+            Issue.record("expected connection refused, got \(String(describing: outcome.error))")
             return
         }
         #expect(host == "127.0.0.1")
@@ -19,20 +21,18 @@ struct ConnectFailureTests {
         #expect(outcome.seconds < 1)
     }
 
-    @Test func aNameThatDoesNotResolveIsUnreachableOrTimesOutAtTheDeadline() throws {
+    /// A name that does not resolve says nothing about the host: its own error, never
+    /// `unreachable` or a connect timeout (either would let an IPMI fallback act).
+    @Test func aNameThatDoesNotResolveIsANameResolutionFailureEvenAtTheDeadline() throws {
         // ".invalid" never resolves (RFC 2606); a resolver without network may also hang,
         // which the deadline must cut.
         let target = try SSHTarget(host: "pmcontrol-test.invalid", user: "root", knownHosts: "/dev/null", agentSocket: nil)
         let outcome = timed { _ = try SSHSession.connect(to: target, deadline: .after(seconds: 2)) }
-        switch outcome.error {
-        case .unreachable(let host, let detail)?:
-            #expect(host == "pmcontrol-test.invalid")
-            #expect(detail.contains("resolve"))
-        case .timeout(.connect)?:
-            #expect(outcome.seconds >= 1.9)
-        default:
-            Issue.record("expected unreachable or connect timeout, got \(String(describing: outcome.error))")
+        guard case .nameResolution(let host, _)? = outcome.error else {
+            Issue.record("expected a name resolution failure, got \(String(describing: outcome.error))")
+            return
         }
+        #expect(host == "pmcontrol-test.invalid")
         #expect(outcome.seconds < 3)
     }
 

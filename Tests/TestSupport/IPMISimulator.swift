@@ -29,6 +29,8 @@ public final class IPMISimulator: @unchecked Sendable {
             case $op in
             get) for v in "$@"; do case $v in power) echo "power:$(cat \(dir)/power)" ;; esac; done ;;
             set) while [ $# -gt 1 ]; do
+                   # A BMC whose chassis never goes off (stuck relay, or a cycle too quick to see).
+                   if [ "$1" = power ] && [ "$2" = 0 ] && [ -e \(dir)/stays-on ]; then shift 2; continue; fi
                    [ "$1" = power ] && echo "$2" > \(dir)/power
                    [ "$1" = shutdown ] && [ "$2" = 1 ] && echo 0 > \(dir)/power
                    shift 2
@@ -93,6 +95,10 @@ public final class IPMISimulator: @unchecked Sendable {
             return (time, String(parts[1]))
         }
     }
+
+    /// From now on the chassis ignores power-off requests and stays on: what polling sees
+    /// after a cycle whose off phase is too short to notice.
+    public func staysOn() throws { try directory.write("stays-on", "") }
 
     public func stop() {
         if process.isRunning {

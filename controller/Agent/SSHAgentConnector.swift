@@ -48,7 +48,12 @@ public struct SSHAgentConnector: AgentConnector {
     /// The outcome class and an operator's message for an SSH failure.
     static func failure(_ error: SSHError, host: ResolvedHost) -> ConnectFailure {
         switch error {
-        case .unreachable, .invalidTarget: return ConnectFailure(.unreachable, error.description)
+        case .unreachable: return ConnectFailure(.unreachable, error.description)
+        case .connectionRefused: return ConnectFailure(.connectionRefused, error.description)
+        case .invalidTarget: return ConnectFailure(.invalid, error.description)
+        // Nothing is known about the host itself: not `unreachable`, which would let
+        // --ipmi-fallback power-cycle a running host during a DNS outage.
+        case .nameResolution, .localFailure: return ConnectFailure(.failed, error.description)
         case .timeout(let phase):
             // No TCP answer at all is a host that is not there; anything later is a timeout.
             return ConnectFailure(phase == .connect ? .unreachable : .timeout, error.description)

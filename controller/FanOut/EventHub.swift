@@ -18,6 +18,16 @@ public final class EventHub: @unchecked Sendable {
         lock.withLock { for handler in handlers { handler.handle(event) } }
     }
 
+    /// Announces that a request that changes the machine is about to go out (`sending`) and
+    /// says why it must not, if a recorder could not write that down; nil: send it.
+    public func announceSending(host: String, agent: String) -> String? {
+        lock.withLock {
+            let event = HostEvent.sending(host: host, agent: agent)
+            for handler in handlers { handler.handle(event) }
+            return handlers.lazy.compactMap { ($0 as? any SendingRecorder)?.unrecordedSending(of: host) }.first
+        }
+    }
+
     public func runFinished(_ report: RunReport) {
         lock.withLock { for handler in handlers { handler.runFinished(report) } }
     }

@@ -44,7 +44,8 @@ final class HostContext {
         do {
             link = try connector.connect(to: agent, deadline: connectDeadline, interruption: interruption)
         } catch {
-            throw HostFailure(Outcome(error.kind), agent.name == host.name ? error.message : "\(agent.name): \(error.message)")
+            throw HostFailure(Outcome(error.kind), agent.name == host.name ? error.message : "\(agent.name): \(error.message)",
+                              connect: error.kind)
         }
         hub.emit(.connected(host: host.name, agent: agent.name))
         let actionDeadline = Deadline.after(seconds: settings.actionTimeout)
@@ -68,9 +69,12 @@ final class HostContext {
 struct HostFailure: Error {
     var outcome: Outcome
     var message: String
+    /// Why no connection came about, when that is how it ended.
+    var connect: ConnectFailure.Kind?
 
-    init(_ outcome: Outcome, _ message: String) {
+    init(_ outcome: Outcome, _ message: String, connect: ConnectFailure.Kind? = nil) {
         self.outcome = outcome
         self.message = message
+        self.connect = connect
     }
 }

@@ -13,6 +13,10 @@ public enum HostEvent: Equatable, Sendable {
     /// out to `agent`: from here on the host may act even if its result never comes. The
     /// journal commits this before the request is sent, so `retry` never sends it twice.
     case sending(host: String, agent: String)
+    /// The final answer to the request announced by the last `sending` came: `accepted`
+    /// (OK: the agent or BMC took it on) or not (ERR: refused or failed, per its message).
+    /// A `sending` with no `replied` after it leaves the host in doubt.
+    case replied(host: String, agent: String, accepted: Bool)
     /// A progress line: a `STEP` from an agent, or the controller's own (guest, confirm).
     case step(host: String, Step)
     /// A `DATA` record of a query.
@@ -22,8 +26,8 @@ public enum HostEvent: Equatable, Sendable {
 
     public var host: String {
         switch self {
-        case .started(let host), .connected(let host, _), .greeted(let host, _, _), .sending(let host, _), .step(let host, _),
-             .data(let host, _):
+        case .started(let host), .connected(let host, _), .greeted(let host, _, _), .sending(let host, _),
+             .replied(let host, _, _), .step(let host, _), .data(let host, _):
             host
         case .finished(let result): result.host
         }

@@ -50,9 +50,14 @@ struct HostWorker {
         // Journaled before it goes out: a crash after this line leaves the host "in doubt",
         // which retry does not resend on its own. Queries and a relay's magic packet are
         // harmless to repeat; a cancel is not.
-        if verb == .cancel { context.hub.emit(.sending(host: context.host.name, agent: client.hello.host)) }
+        // And not sent when the journal could not record that.
+        let changes = verb == .cancel
+        if changes, let refusal = context.hub.announceSending(host: context.host.name, agent: client.hello.host) {
+            throw HostFailure(.failed, refusal)
+        }
+        let reply: AgentReply
         do {
-            return try client.call(verb, fields, deadline: deadline) { message in
+            reply = try client.call(verb, fields, deadline: deadline) { message in
                 if message.kind == .step, let step = Step(message) {
                     if recordSteps { context.record(step) }
                 } else if message.kind == .data {
@@ -60,8 +65,11 @@ struct HostWorker {
                 }
             }
         } catch {
+            // No final line (a timeout, the link closed): no `replied`, so the host stays in doubt.
             throw HostFailure(error.outcome, error.description)
         }
+        if changes { context.hub.emit(.replied(host: context.host.name, agent: client.hello.host, accepted: reply.isOK)) }
+        return reply
     }
 
     // MARK: - Cancel
@@ -88,7 +96,13 @@ struct HostWorker {
                 do {
                     reply = try cancelHost(stage)
                 } catch {
-                    guard error.outcome == .unreachable, let ipmiFallback else { throw error }
+                    guard let ipmiFallback, error.outcome == .unreachable else { throw error }
+                    // Refused: the host's kernel answered, so it runs; cutting its power (or an
+                    // ACPI off that skips its stack) is not what a fallback for a dead host may do.
+                    guard error.connect == .unreachable else {
+                        throw HostFailure(error.outcome, error.message + " (--ipmi-fallback does not act: the host refused the "
+                                          + "connection, so it is running; fix its sshd, or use 'pmctl ipmi' deliberately)")
+                    }
                     return BMCFallback(context: context, control: ipmiFallback)
                         .run(stage.arguments, entry: inventory[host: context.host.name]?.ipmi, unreachable: error.message)
                 }

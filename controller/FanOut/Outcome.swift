@@ -21,12 +21,14 @@ public enum Outcome: String, CaseIterable, Sendable {
 
     public init(_ failure: ConnectFailure.Kind) {
         switch failure {
-        case .unreachable: self = .unreachable
+        case .unreachable, .connectionRefused: self = .unreachable
+        case .invalid: self = .refused
         case .auth: self = .auth
         case .hostKey: self = .hostKey
         // TCP answered but SSH did not finish in time: connected, no result (CONTRACT.md).
         case .timeout: self = .timeout
-        // TCP answered, so not `unreachable`; SSH itself failed, and the message says how.
+        // TCP answered, so not `unreachable`; SSH itself failed, or the host was never tried
+        // (its name did not resolve, no local socket): the message says how.
         case .failed: self = .failed
         case .interrupted: self = .unfinished
         }

@@ -30,7 +30,9 @@ struct PowerConfirmer {
             } catch {
                 // Only "nobody there" proves the host went down; a refused key or a changed
                 // host key means something still answers, so keep looking until the deadline.
-                if error.kind == .unreachable { return .down }
+                // A refused connection counts too: the host's sshd is gone (the lab's down hosts
+                // keep their kernel and refuse).
+                if error.kind == .unreachable || error.kind == .connectionRefused { return .down }
             }
             if !pause(until: deadline) { return .unconfirmed }
         }

@@ -40,19 +40,32 @@ public struct IPMIRunner: Sendable {
                 return finish(.refused, "no ipmi entry for \(host.name) in the inventory (ipmi: {address: ..., user: ..., password_file: ...})")
             }
             let bmc = BMCEndpoint(entry)
-            do throws(IPMIFailure) {
+            if command != .status {
+                if interruption.isSet { return finish(.unfinished, "interrupted before the command went out") }
                 // Journaled first: after a crash from here on, the BMC may have acted.
-                if command != .status { hub.emit(.sending(host: host.name, agent: bmc.description)) }
-                let outcome = try control.perform(command, on: bmc)
+                if let refusal = hub.announceSending(host: host.name, agent: bmc.description) { return finish(.failed, refusal) }
+            }
+            let replied = { (accepted: Bool) in
+                if command != .status { hub.emit(.replied(host: host.name, agent: bmc.description, accepted: accepted)) }
+            }
+            do throws(IPMIFailure) {
+                let outcome = try control.perform(command, on: bmc, interruption: interruption) { replied(true) }
                 switch outcome.confirmed {
                 case false?:
-                    return finish(.failed, "BMC \(bmc) accepted '\(command.rawValue)' but still reports \(outcome.power.rawValue) after \(Int(control.confirmTimeout)) s",
+                    let seen = command.expectedStates.map(\.rawValue).joined(separator: ", then ")
+                    return finish(.failed, "BMC \(bmc) accepted '\(command.rawValue)' but did not report \(seen) within \(Int(control.confirmTimeout)) s (now \(outcome.power.rawValue))",
                                   power: outcome.power)
                 default:
-                    let note = command == .status ? "power \(outcome.power.rawValue)" : "\(command.rawValue) done"
+                    let note = switch command {
+                    case .status: "power \(outcome.power.rawValue)"
+                    case .cycle: "cycle done: seen off, then on"
+                    case .reset, .soft: "\(command.rawValue) accepted by the BMC (its effect does not show in the power state)"
+                    case .on, .off: "\(command.rawValue) done"
+                    }
                     return finish(.ok, note, power: outcome.power)
                 }
             } catch {
+                if error.nothingWasDone { replied(false) }
                 // Whatever is wrong on our side (no password, no ipmitool) never reached the BMC.
                 return finish(error.outcome, error.description, power: error.outcome == .refused ? nil : .unknown)
             }

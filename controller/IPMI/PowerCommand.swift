@@ -2,12 +2,15 @@
 public enum PowerCommand: String, CaseIterable, Sendable {
     case on, off, soft, cycle, reset, status
 
-    /// The power state to wait for after the command, when there is one to confirm.
-    var expectedState: PowerState? {
+    /// The power states to see, in order, after the command: what proves it was done.
+    /// A cycle must be seen off, then on (on alone is where it started). A reset leaves the
+    /// power on throughout, and a soft-off may be ignored by the OS: nothing to see.
+    var expectedStates: [PowerState] {
         switch self {
-        case .on, .cycle, .reset: .on
-        case .off: .off
-        case .soft, .status: nil
+        case .on: [.on]
+        case .off: [.off]
+        case .cycle: [.off, .on]
+        case .reset, .soft, .status: []
         }
     }
 }

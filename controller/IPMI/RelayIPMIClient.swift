@@ -22,25 +22,32 @@ public struct RelayIPMIClient: Sendable {
     /// The agent's ipmitool budget (PROTOCOL.md 6.6) and some room for the link.
     static let answerBudget = 40.0
 
-    public func run(_ command: PowerCommand, on bmc: BMCEndpoint, via relay: String) throws(IPMIFailure) -> PowerState {
+    /// - Parameter interruption: Ctrl-C, watched while connecting to the relay and waiting for it.
+    public func run(_ command: PowerCommand, on bmc: BMCEndpoint, via relay: String,
+                    interruption: Interruption? = nil) throws(IPMIFailure) -> PowerState {
         let arguments = IPMIArguments(command: command.rawValue, address: bmc.address, port: bmc.port, user: bmc.user,
                                       cipher: bmc.cipherSuite, password: try password(for: bmc))
         let host = resolver.host(relay)
         let client: AgentClient
+        let link: any AgentLink
         do {
-            let link = try connector.connect(to: host, deadline: .after(seconds: connectTimeout))
-            client = try AgentClient.greet(over: link, deadline: .after(seconds: connectTimeout))
-        } catch let error as ConnectFailure {
-            throw .relay(relay: relay, detail: error.message, outcome: Outcome(error.kind))
+            link = try connector.connect(to: host, deadline: .after(seconds: connectTimeout), interruption: interruption)
         } catch {
-            throw .relay(relay: relay, detail: "\(error)", outcome: .failed)
+            throw .relay(relay: relay, detail: error.message, outcome: Outcome(error.kind))
+        }
+        do {
+            client = try AgentClient.greet(over: link, deadline: .after(seconds: connectTimeout), interruption: interruption)
+        } catch {
+            link.close()
+            throw .relay(relay: relay, detail: error.description, outcome: error.outcome)
         }
         defer { client.close() }
         let reply: AgentReply
         do {
             reply = try client.call(.ipmi, arguments.fields, deadline: .after(seconds: Self.answerBudget))
         } catch {
-            throw .relay(relay: relay, detail: error.description, outcome: .failed)
+            // A timeout stays a timeout, Ctrl-C unfinished: the relay may have run ipmitool.
+            throw .relay(relay: relay, detail: error.description, outcome: error.outcome)
         }
         if reply.isOK { return PowerState(rawValue: reply.final.fields.text("power") ?? "") ?? .unknown }
         switch reply.final.errorCode {
@@ -61,9 +68,19 @@ public struct RelayIPMIClient: Sendable {
     private func password(for bmc: BMCEndpoint) throws(IPMIFailure) -> String {
         if let file = bmc.passwordFile {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .unreadablePasswordFile(path: file) }
-            return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            return try Self.passwordLine(text, file: file)
         }
         guard let password = environment["PMCTL_IPMI_PASSWORD"] else { throw .noPassword(bmc: bmc.description) }
         return password
+    }
+
+    /// The password as `ipmitool -f` reads it: the first line, without its line end (LF or
+    /// CRLF); IPMI v2 passwords are 1 to 20 bytes.
+    static func passwordLine(_ text: String, file: String) throws(IPMIFailure) -> String {
+        let line = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard (1...20).contains(line.utf8.count) else {
+            throw .badPassword(path: file, bytes: line.utf8.count)
+        }
+        return line
     }
 }

@@ -152,7 +152,11 @@ public struct InventoryLoader: Sendable {
             switch field {
             case "address": address = try hostName(value, key: field)
             case "port": entry.port = try integer(value, key: field, in: 1...65_535)
-            case "user": entry.user = try string(value, key: field)
+            case "user":
+                // The pattern the ipmi verb enforces: caught here with file and line, not at a relay mid-run.
+                entry.user = try checked(value, key: field, expected: "1-16 of A-Z a-z 0-9 _ . @ -, first a letter or digit") {
+                    IPMIArguments.userName($0) != nil
+                }
             case "password_file": entry.passwordFile = try path(value, key: field)
             case "cipher": entry.cipher = try integer(value, key: field, in: 0...17)
             case "relay": entry.relay = try hostName(value, key: field)

@@ -68,6 +68,15 @@ public final class JournalDatabase: Sendable {
             // When the first request that changes the machine went out (NULL: none did).
             try db.execute(sql: "ALTER TABLE host ADD COLUMN sent TEXT")
         }
+        migrator.registerMigration("v3: replied, retry_of, settings") { db in
+            // The final answer to the last request that went out: 'ok' (accepted), 'err'
+            // (refused, nothing done), NULL (none came: in doubt). Reset with each `sent`.
+            try db.execute(sql: "ALTER TABLE host ADD COLUMN replied TEXT")
+            // The run a retry retried (always the first of the family), NULL for the first.
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN retry_of TEXT")
+            // Options outside the plan that a retry repeats (`ipmi-fallback=yes bmc-interval=5`).
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN settings TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 

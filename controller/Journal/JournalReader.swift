@@ -23,6 +23,10 @@ public struct JournalReader: Sendable {
         public var counts: [Outcome: Int]
         /// Hosts whose result never came.
         public var unfinished: Int
+        /// The first run of the family this run retried; nil when it is no retry.
+        public var retryOf: String?
+        /// The options a retry repeats.
+        public var settings: RunSettings
     }
 
     /// The newest `last` runs, newest first.
@@ -56,15 +60,25 @@ public struct JournalReader: Sendable {
         }
     }
 
-    /// The hosts of run `id` that are in doubt, in the order they were given: the request
-    /// that changes the machine went out (`sent`), but no result came back, so the host
-    /// may or may not have acted. `retry` leaves them out unless told to resend.
+    /// The hosts of run `id` that are in doubt, in the order they were given: a request
+    /// that changes the machine went out (`sent`), the host did not end ok, and either no
+    /// final answer came (`replied` NULL: a timeout, a link closed after sending, a crash
+    /// or Ctrl-C), or the agent or BMC accepted it (`replied` 'ok', or a `host ...-accepted`
+    /// step) but it was not confirmed. Such a host may have acted; `retry` leaves it out
+    /// unless told to resend. A host whose request got an ERR answer is not in doubt.
     public func hostsInDoubt(_ id: String) throws -> [String] {
         try database.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM host WHERE run = ? AND sent IS NOT NULL AND outcome IS NULL ORDER BY position",
+            try String.fetchAll(db, sql: "SELECT name FROM host h WHERE run = ? AND \(Self.inDoubtCondition) ORDER BY position",
                                 arguments: [id])
         }
     }
+
+    /// SQL over `host h`: the host of that row is in doubt (see `hostsInDoubt`).
+    static let inDoubtCondition = """
+        h.sent IS NOT NULL AND (h.outcome IS NULL OR h.outcome != 'ok')
+        AND (h.replied IS NULL OR h.replied = 'ok'
+             OR EXISTS (SELECT 1 FROM step s WHERE s.run = h.run AND s.host = h.name AND s.step = 'host' AND s.result LIKE '%-accepted'))
+        """
 
     static let inDoubtNote = "the request went out but its result never came: the host may have acted; check it before sending again"
 
@@ -80,7 +94,8 @@ public struct JournalReader: Sendable {
             }
         }
         return RunSummary(id: id, action: row["action"], plan: row["plan"], command: row["command"], started: row["started"],
-                          ended: row["ended"], interrupted: row["interrupted"], counts: counts, unfinished: unfinished)
+                          ended: row["ended"], interrupted: row["interrupted"], counts: counts, unfinished: unfinished,
+                          retryOf: row["retry_of"], settings: RunSettings(journalForm: row["settings"] ?? ""))
     }
 
     static func fields(_ encoded: String) -> Fields {

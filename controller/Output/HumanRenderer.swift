@@ -49,7 +49,7 @@ public final class HumanRenderer: EventHandler {
                     .joined(separator: " ") + "\n")
             }
             drawProgress()
-        case .connected, .greeted, .sending, .step, .data:
+        case .connected, .greeted, .sending, .replied, .step, .data:
             break
         }
     }

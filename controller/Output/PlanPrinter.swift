@@ -37,9 +37,16 @@ public struct PlanPrinter: Sendable {
         case .cancel(let arguments):
             var fallback: [Entry] = []
             if ipmiFallback, arguments.hostActs, let bmc = inventory[host: host.name]?.ipmi {
-                let mapped = BMCFallback.command(for: arguments)
-                fallback = [bmcEntry(bmc, role: "BMC, only if \(host.name)'s agent is unreachable", command: mapped?.command,
-                                     then: mapped.map { "poll the BMC until it reports \($0.expected.rawValue)" })]
+                let action = BMCFallback.action(for: arguments)
+                let then: String? = action.map { action -> String in
+                    action.commands.enumerated().map { index, step -> String in
+                        let command: String = index == 0 ? "" : "chassis power \(step.command.rawValue), "
+                        return step.expected.isEmpty ? "\(command)nothing to confirm it by (failed, unconfirmed)"
+                            : "\(command)poll the BMC until it reports \(step.expected.map(\.rawValue).joined(separator: ", then "))"
+                    }.joined(separator: "; then ")
+                }
+                fallback = [bmcEntry(bmc, role: "BMC, only if \(host.name)'s agent gives no TCP answer", command: action?.commands.first?.command,
+                                     then: then)]
             }
             return StackPlanner.stages(for: host.name, arguments: arguments, inventory: inventory).map { stage in
                 let role: String
@@ -73,7 +80,8 @@ public struct PlanPrinter: Sendable {
                 return [Entry(agent: host.name, role: "BMC", line: "(no ipmi entry in the inventory: refused)")]
             }
             return [bmcEntry(bmc, role: "BMC", command: command,
-                             then: command.expectedState.map { "poll the BMC until it reports \($0.rawValue)" })]
+                             then: command.expectedStates.isEmpty ? nil
+                                 : "poll the BMC until it reports \(command.expectedStates.map(\.rawValue).joined(separator: ", then "))")]
         }
     }
 
