@@ -3,12 +3,15 @@ import ArgumentParser
 /// `--ipmi-fallback` and its BMC pacing, for cancel in both forms.
 struct IPMIFallbackOptions: ParsableArguments {
     static let discussion = """
-        --ipmi-fallback: when a host's agent is unreachable and the host would act itself (--self, --force, \
-        init), its inventory ipmi: BMC does it instead: poweroff and init:0 as 'chassis power soft' (ACPI, \
-        a clean OS shutdown; with --force 'off'), reboot and init:6 as 'cycle', reset as 'reset', then the BMC \
-        is polled until it reports off (or on) within --confirm-timeout. No notice reaches the users and no \
-        guest is asked first. The result's host and power steps say "via":"bmc"; pause, suspend and other \
-        init levels are not done through a BMC.
+        --ipmi-fallback: when a host gives no TCP answer at all (connect timeout, no route, host unreachable) \
+        and would act itself (--self, --force, init), its inventory ipmi: BMC does it instead: poweroff and \
+        init:0 as 'chassis power soft' (ACPI, a clean OS shutdown; with --force 'off'), reboot and init:6 as \
+        'off' then 'on' once off is seen (reported as cycle), reset as 'reset'; then the BMC is polled until it \
+        reports off (or off, then on) within --confirm-timeout. A reset cannot be seen in the power state: it \
+        ends failed, unconfirmed, and retry leaves it alone. A host that refuses the connection is running \
+        (its kernel answered): nothing is sent to its BMC. A name that does not resolve is not unreachable \
+        either. No notice reaches the users and no guest is asked first. The result's host and power steps \
+        say "via":"bmc"; pause, suspend and other init levels are not done through a BMC.
         """
 
     @Flag(name: .customLong("ipmi-fallback"), help: "When a host's agent is unreachable, do its own poweroff/reboot through its BMC (see below).")

@@ -12,7 +12,9 @@ struct Ipmi: ParsableCommand, RunnableCommand {
         A BMC whose ipmi: entry names a relay (a host on the BMC's segment) is driven by that host's agent, which \
         runs ipmitool there (protocol 1.1, verb ipmi; the password travels inside the SSH session and reaches \
         ipmitool on a pipe). ipmitool is looked up in $PMCTL_PROGRAM_PATH if set, else the fixed system folders. \
-        After on, off, cycle and reset the BMC is polled until it reports the expected state. Two commands to the \
+        After on and off the BMC is polled until it reports that state; after cycle until it reports off, then on \
+        (on alone proves nothing: it was on before). reset and soft are ok once the BMC accepts them: their effect \
+        does not show in the power state. Two commands to the \
         same BMC are at least --bmc-interval seconds apart, within a run and across runs (the time is kept in --state). \
         Outcomes: ok; auth (the BMC refused the login); unreachable (nothing answered); failed (the command or its \
         confirmation failed); refused (no ipmi entry, no password, no ipmitool).

@@ -81,6 +81,16 @@ import TestSupport
         #expect(outcome == .init(power: .on, confirmed: false))
     }
 
+    /// A relay gets the password as `ipmitool -f` would read the file: its first line
+    /// without LF or CRLF, 1 to 20 bytes.
+    @Test func aRelaysPasswordIsTheFilesFirstLineWithoutItsLineEnd() throws {
+        #expect(try RelayIPMIClient.passwordLine("pm-secret\r\nnext\n", file: "f") == "pm-secret")
+        #expect(try RelayIPMIClient.passwordLine("pm-secret\n", file: "f") == "pm-secret")
+        #expect(try RelayIPMIClient.passwordLine("pm-secret", file: "f") == "pm-secret")
+        #expect(throws: IPMIFailure.badPassword(path: "f", bytes: 0)) { try RelayIPMIClient.passwordLine("\r\n", file: "f") }
+        #expect(throws: IPMIFailure.badPassword(path: "f", bytes: 21)) { try RelayIPMIClient.passwordLine(String(repeating: "x", count: 21), file: "f") }
+    }
+
     /// Ctrl-C before the command: nothing reaches the BMC.
     @Test func anInterruptionBeforeTheCommandSendsNothing() throws {
         let sim = try IPMISimulator(initialPower: true)

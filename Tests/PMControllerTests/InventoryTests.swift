@@ -82,6 +82,16 @@ import Testing
             .hasPrefix("inventory.yaml:5: 'password' is not allowed") == true)
     }
 
+    /// ipmi.user is checked where it is written, against the pattern the ipmi verb takes,
+    /// not at a relay in the middle of a run.
+    @Test func anIPMIUserOutsideTheProtocolsPatternIsRefusedWithItsLine() {
+        #expect(error("hosts:\n  lab01:\n    ipmi:\n      address: 10.0.0.5\n      user: \"-U root\"\n")?
+            .hasPrefix("inventory.yaml:5: 'user' must be 1-16 of A-Z a-z 0-9 _ . @ -") == true)
+        #expect(error("hosts:\n  lab01:\n    ipmi: {address: 10.0.0.5, user: averyveryverylongname}\n")?
+            .hasPrefix("inventory.yaml:3: 'user' must be") == true)
+        #expect(error("hosts:\n  lab01:\n    ipmi: {address: 10.0.0.5, user: admin.ops@x}\n") == nil)
+    }
+
     @Test func aVNCDisplayAndAnIPMIRelayAreChecked() {
         #expect(error("hosts:\n  lab01:\n    vnc_display: 59636\n")?
             .hasPrefix("inventory.yaml:3: 'vnc_display' must be") == true)

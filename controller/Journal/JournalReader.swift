@@ -43,6 +43,7 @@ public struct JournalReader: Sendable {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else { return nil }
             let run = try summary(row, db)
             let steps = try Row.fetchAll(db, sql: "SELECT * FROM step WHERE run = ? ORDER BY host, seq", arguments: [id])
+            let inDoubt = Set(try String.fetchAll(db, sql: "SELECT name FROM host h WHERE run = ? AND \(Self.inDoubtCondition)", arguments: [id]))
             let hosts = try Row.fetchAll(db, sql: "SELECT * FROM host WHERE run = ? ORDER BY position", arguments: [id]).map { host in
                 let name: String = host["name"]
                 let hostSteps = steps.filter { ($0["host"] as String) == name }.map { step in
@@ -50,8 +51,8 @@ public struct JournalReader: Sendable {
                 }
                 let outcome = (host["outcome"] as String?).flatMap(Outcome.init(rawValue:)) ?? .unfinished
                 var message: String = host["message"] ?? ""
-                if outcome == .unfinished, message.isEmpty, (host["sent"] as String?) != nil {
-                    message = Self.inDoubtNote
+                if inDoubt.contains(name) {
+                    message = message.isEmpty ? Self.inDoubtNote : message + " (in doubt: \(Self.inDoubtNote))"
                 }
                 return HostResult(host: name, action: run.action, outcome: outcome, elapsedMilliseconds: host["elapsed_ms"] ?? 0,
                                   steps: hostSteps, message: message, via: host["via"])
@@ -80,7 +81,8 @@ public struct JournalReader: Sendable {
              OR EXISTS (SELECT 1 FROM step s WHERE s.run = h.run AND s.host = h.name AND s.step = 'host' AND s.result LIKE '%-accepted'))
         """
 
-    static let inDoubtNote = "the request went out but its result never came: the host may have acted; check it before sending again"
+    static let inDoubtNote = "the request went out and no answer came, or it was accepted but not confirmed: "
+        + "the host may have acted; check it before sending again"
 
     private func summary(_ row: Row, _ db: Database) throws -> RunSummary {
         let id: String = row["id"]
