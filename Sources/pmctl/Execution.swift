@@ -31,7 +31,6 @@ struct Execution {
     }
 
     func run() async throws {
-        let standardError = FileDescriptorSink.standardError
         let fail = Self.usage
         let (inventory, resolver, hosts) = try Self.resolve(hostWords, globals)
         let runID = RunID.make()
