@@ -62,11 +62,13 @@ public struct JournalReader: Sendable {
     }
 
     /// The hosts of run `id` that are in doubt, in the order they were given: a request
-    /// that changes the machine went out (`sent`), the host did not end ok, and either no
-    /// final answer came (`replied` NULL: a timeout, a link closed after sending, a crash
-    /// or Ctrl-C), or the agent or BMC accepted it (`replied` 'ok', or a `host ...-accepted`
-    /// step) but it was not confirmed. Such a host may have acted; `retry` leaves it out
-    /// unless told to resend. A host whose request got an ERR answer is not in doubt.
+    /// that changes the machine went out (`sent`), the host did not end ok, and it may have
+    /// acted: no final answer came (`replied` NULL: a timeout, a link closed after sending,
+    /// a crash or Ctrl-C), or its result was never journaled (outcome NULL), or the host's
+    /// own action was accepted but not confirmed (a `host ...-accepted` step, from its agent
+    /// or its BMC), or a BMC accepted a `pmctl ipmi` command that was not confirmed. `retry`
+    /// leaves them out unless told to resend. A host whose request was answered ERR, or
+    /// whose guests accepted theirs but whose own request never went out, is not in doubt.
     public func hostsInDoubt(_ id: String) throws -> [String] {
         try database.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM host h WHERE run = ? AND \(Self.inDoubtCondition) ORDER BY position",
@@ -77,8 +79,9 @@ public struct JournalReader: Sendable {
     /// SQL over `host h`: the host of that row is in doubt (see `hostsInDoubt`).
     static let inDoubtCondition = """
         h.sent IS NOT NULL AND (h.outcome IS NULL OR h.outcome != 'ok')
-        AND (h.replied IS NULL OR h.replied = 'ok'
-             OR EXISTS (SELECT 1 FROM step s WHERE s.run = h.run AND s.host = h.name AND s.step = 'host' AND s.result LIKE '%-accepted'))
+        AND (h.replied IS NULL OR h.outcome IS NULL
+             OR EXISTS (SELECT 1 FROM step s WHERE s.run = h.run AND s.host = h.name AND s.step = 'host' AND s.result LIKE '%-accepted')
+             OR (h.replied = 'ok' AND (SELECT action FROM run r WHERE r.id = h.run) = 'ipmi'))
         """
 
     static let inDoubtNote = "the request went out and no answer came, or it was accepted but not confirmed: "
