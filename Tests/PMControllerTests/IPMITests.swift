@@ -91,6 +91,20 @@ import TestSupport
         #expect(throws: IPMIFailure.badPassword(path: "f", bytes: 21)) { try RelayIPMIClient.passwordLine(String(repeating: "x", count: 21), file: "f") }
     }
 
+    /// A relay whose agent never greets ran out of time: `timeout`, as any agent that
+    /// connects and then says nothing, not `failed`.
+    @Test func aRelayThatNeverGreetsEndsTimeout() throws {
+        let lab = try AgentLab()
+        try lab.setMode("hang", for: ["relay1"])
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        try state.write("password", "pw\n", mode: 0o600)
+        let client = RelayIPMIClient(connector: lab.connector, resolver: TargetResolver(inventory: .empty), connectTimeout: 1)
+        let bmc = BMCEndpoint(address: "127.0.0.1", user: "admin", passwordFile: state.file("password"), relay: "relay1")
+        let error = #expect(throws: IPMIFailure.self) { try client.run(.status, on: bmc, via: "relay1") }
+        #expect(error?.outcome == .timeout, "\(String(describing: error))")
+    }
+
     /// Ctrl-C before the command: nothing reaches the BMC.
     @Test func anInterruptionBeforeTheCommandSendsNothing() throws {
         let sim = try IPMISimulator(initialPower: true)
