@@ -213,4 +213,24 @@ import TestSupport
         #expect(retry.status == 1)
         #expect(setup.chassisCalls().isEmpty, "\(retry.stderr)")
     }
+
+    /// A retry does what the run did: --ipmi-fallback and --bmc-interval are journaled with
+    /// it. The first try could not reach the BMC (no password file yet: nothing was sent);
+    /// the retry, given no such flags, goes through the BMC once the file is there.
+    @Test func aRetryRepeatsTheRunsIPMIFallback() throws {
+        let setup = try Setup()
+        let inventory = try String(contentsOfFile: setup.files.file("inventory.yaml"), encoding: .utf8)
+        try setup.files.write("inventory.yaml", inventory.replacingOccurrences(of: setup.sim.passwordFile, with: setup.files.file("bmc-password")))
+        let first = try setup.pmctl(["cancel", "lab01", "--self", "--delay", "0", "--ipmi-fallback", "--bmc-interval", "0.2"])
+        #expect(first.status == 1)
+        #expect(Self.result(first)["outcome"] as? String == "refused", "\(first.stdout)")
+        #expect(setup.sim.chassisLog.isEmpty)
+
+        try setup.files.write("bmc-password", setup.sim.password + "\n", mode: 0o600)
+        let retry = try setup.pmctl(["retry", Setup.runID(first)])
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(Self.steps(Self.result(retry)).first?["via"] == "bmc", "\(retry.stdout)")
+        #expect(setup.chassisCalls() == ["set shutdown 1"])
+        #expect(!setup.sim.isPoweredOn)
+    }
 }
