@@ -17,6 +17,9 @@ trap 'rm -f "$log"' EXIT
 status=0
 swift test --skip-build --skip LabTests 2>&1 | tee "$log" || status=1
 swift test --skip-build --filter LabTests 2>&1 | tee -a "$log" || status=1
+# A short fuzz run per target keeps the libFuzzer targets building and catches a shallow crash;
+# the long runs are `bash fuzz/run.sh 600` (fuzz/README.md).
+bash fuzz/run.sh 20 || status=1
 # One closing line for both runs: all tests from each run's summary, failed ones from
 # their own "failed after" lines.
 total=$(awk '/Test run with [0-9]+ tests? in / { n += $5 } END { print n + 0 }' "$log")
