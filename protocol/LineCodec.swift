@@ -84,6 +84,8 @@ public enum LineCodec {
                 switch error {
                 case .badEscape:
                     throw fail(.badEscape, "value of '\(key)' has a % not followed by two upper-case hex digits")
+                case .escapedSafeByte(let byte):
+                    throw fail(.badEscape, "value of '\(key)' escapes '\(Character(Unicode.Scalar(byte)))' as %\(hex(byte)); write it as itself")
                 case .unsafeByte(let byte):
                     throw fail(.unsafeByte, "value of '\(key)' has a literal '\(Character(Unicode.Scalar(byte)))'; write it as %\(hex(byte))")
                 }

@@ -3,7 +3,8 @@
 /// A value is any byte string. On the wire, the bytes `A-Z a-z 0-9 - _ . ~ : / , @ +` stand
 /// for themselves and every other byte is written `%HH` with two upper-case hex digits.
 /// The encoding is canonical: each byte string has exactly one spelling, so a decoder
-/// rejects literal unsafe bytes, lower-case hex and a `%` not followed by two hex digits.
+/// rejects literal unsafe bytes, lower-case hex, a `%` not followed by two hex digits, and
+/// an escaped safe byte (`%41` for `A`).
 public enum ValueEscaping {
     /// Whether `byte` may appear literally in an encoded value.
     @inlinable
@@ -48,6 +49,9 @@ public enum ValueEscaping {
         case unsafeByte(UInt8)
         /// `%` was not followed by two upper-case hex digits.
         case badEscape
+        /// `%HH` stood for a safe byte, which is only ever written as itself: a second
+        /// spelling of the same value would break "decoding then encoding gives the same line".
+        case escapedSafeByte(UInt8)
     }
 
     /// The bytes that the wire form `encoded` stands for.
@@ -64,7 +68,9 @@ public enum ValueEscaping {
                 encoded.formIndex(after: &index)
                 guard index != encoded.endIndex, let low = hexValue(encoded[index]) else { throw .badEscape }
                 encoded.formIndex(after: &index)
-                out.append(high << 4 | low)
+                let value = high << 4 | low
+                if isSafe(value) { throw .escapedSafeByte(value) }
+                out.append(value)
             } else if isSafe(byte) {
                 out.append(byte)
             } else {

@@ -36,4 +36,22 @@ import TestSupport
             #expect(throws: ValueEscaping.Failure.self, "\(bad)") { try ValueEscaping.decode(Array(bad.utf8)) }
         }
     }
+
+    /// Found by fuzz/run.sh (protocol target): `%65` decoded to `e`, which encodes as `e`,
+    /// so one value had two spellings and decoding then encoding changed the line.
+    @Test func aSafeByteWrittenAsAnEscapeIsRefused() throws {
+        for byte in UInt8.min...UInt8.max where ValueEscaping.isSafe(byte) {
+            let hex = Array("0123456789ABCDEF".utf8)
+            let escaped = [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            #expect(throws: ValueEscaping.Failure.escapedSafeByte(byte)) { try ValueEscaping.decode(escaped) }
+        }
+        // Whatever decodes, encodes back to the very same spelling.
+        var random = SeededRandom(seed: 0x5EED_0002)
+        for _ in 0..<20_000 {
+            let spelling = random.bytes(maximumCount: 12).map { Array("%A0-z".utf8)[Int($0) % 5] }
+            if let value = try? ValueEscaping.decode(spelling) {
+                #expect(ValueEscaping.encode(value) == spelling, "\(String(decoding: spelling, as: UTF8.self))")
+            }
+        }
+    }
 }
