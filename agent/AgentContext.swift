@@ -28,18 +28,9 @@ struct Completion {
     }
 }
 
-/// One verb's work. A handler sends its `STEP`/`DATA` lines through `reply` and returns
-/// the `OK` fields, or throws the error its `ERR` line carries; the session writes the
-/// final line, so every request gets exactly one.
+/// One verb's work, for a request already typed and checked (`Request`): a handler sends
+/// its `STEP`/`DATA` lines through `reply` and returns the `OK` fields, or throws the error
+/// its `ERR` line carries; the session writes the final line, so every request gets exactly one.
 protocol RequestHandler {
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion
-}
-
-extension RequestHandler {
-    /// For verbs without arguments: the first key is refused, naming it.
-    func refuseArguments(_ fields: Fields) throws(AgentError) {
-        if let key = fields.keys.first {
-            throw .badArgument(ArgumentError(key: key, "is not an argument of this verb"))
-        }
-    }
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion
 }

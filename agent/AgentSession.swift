@@ -106,32 +106,37 @@ public final class AgentSession {
                                ["problem": DecodeError.Problem.unknownKind.rawValue]))
             return .serving
         }
-        guard let verb = Verb(rawValue: word) else {
-            writer.send(.error(id: id, .unknownVerb,
-                               message: "unknown verb '\(word)' (this agent knows \(Verb.allCases.map(\.rawValue).joined(separator: ", ")))",
-                               ["verb": word]))
+        // The one place a request line becomes a typed request (the controller builds its
+        // lines from the same type): an unknown verb or a bad argument ends here, before
+        // any handler runs.
+        let request: Request
+        do {
+            request = try Request(verb: word, fields: message.fields)
+        } catch {
+            context.log.warning("\(word) \(id): \(error)")
+            writer.send(error.reply(to: id))
             return .serving
         }
 
         do {
-            let completion = try handler(for: verb).handle(id: id, fields: message.fields, reply: writer)
+            let completion = try handler(for: request).handle(id: id, reply: writer)
             if completion.hostAction != nil { return .handingOver(requestID: id, completion) }
             writer.send(.ok(id: id, completion.fields))
         } catch {
-            context.log.warning("\(verb.rawValue) \(id): \(error)")
+            context.log.warning("\(word) \(id): \(error)")
             writer.send(error.reply(to: id))
         }
         return .serving
     }
 
-    private func handler(for verb: Verb) -> any RequestHandler {
-        switch verb {
+    private func handler(for request: Request) -> any RequestHandler {
+        switch request {
         case .ping: PingHandler(context: context)
         case .info: InfoHandler(context: context)
         case .check: CheckHandler(context: context)
-        case .cancel: CancelHandler(context: context)
-        case .wake: WakeHandler(context: context)
-        case .ipmi: IPMIHandler(context: context)
+        case .cancel(let arguments): CancelHandler(context: context, arguments: arguments)
+        case .wake(let arguments): WakeHandler(context: context, arguments: arguments)
+        case .ipmi(let arguments): IPMIHandler(context: context, arguments: arguments)
         }
     }
 

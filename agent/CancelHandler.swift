@@ -10,10 +10,9 @@ import PMProtocol
 /// (arguments, missing tools, sudo, an unknown guest) is checked before anything runs.
 struct CancelHandler: RequestHandler {
     var context: AgentContext
+    var arguments: CancelArguments
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        let arguments: CancelArguments
-        do { arguments = try CancelArguments(fields) } catch { throw .badArgument(error) }
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         let runner = context.runner
         let host = context.facts.hostName
         let report: (Step) -> Void = { reply.send($0, id: id) }

@@ -5,8 +5,7 @@ import PMProtocol
 struct CheckHandler: RequestHandler {
     var context: AgentContext
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        try refuseArguments(fields)
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         for entry in ToolCheck.run(configuration: context.configuration, log: context.log) {
             var record: Fields = ["record": "tool", "name": entry.name]
             record.set("path", entry.path ?? "-")

@@ -11,13 +11,12 @@ import PMProtocol
 /// a refused login from a BMC that does not answer.
 struct IPMIHandler: RequestHandler {
     var context: AgentContext
+    var arguments: IPMIArguments
 
     /// Seconds ipmitool waits for each answer, and its retries.
     static let answerTimeout = 1, retries = 2
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        let arguments: IPMIArguments
-        do { arguments = try IPMIArguments(fields) } catch { throw .badArgument(error) }
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         let argv = ["-I", "lanplus", "-H", arguments.address, "-p", String(arguments.port), "-U", arguments.user,
                     "-C", String(arguments.cipher), "-R", String(Self.retries), "-N", String(Self.answerTimeout),
                     // -v: the lines that tell a wrong password from a silent BMC.

@@ -5,8 +5,7 @@ import PMProtocol
 struct InfoHandler: RequestHandler {
     var context: AgentContext
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        try refuseArguments(fields)
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         let runner = context.runner
         let hasEthtool = runner.locate(.ethtool) != nil
         for interface in NetworkInterface.all() {

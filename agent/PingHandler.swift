@@ -4,8 +4,7 @@ import PMProtocol
 struct PingHandler: RequestHandler {
     var context: AgentContext
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        try refuseArguments(fields)
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         let facts = context.facts
         return Completion(["host": facts.hostName, "boot": facts.bootID, "uptime": facts.uptime])
     }

@@ -4,10 +4,9 @@ import PMProtocol
 /// One `STEP step=wake name=<mac> result=sent detail=<route>` per packet, then `OK`.
 struct WakeHandler: RequestHandler {
     var context: AgentContext
+    var arguments: WakeArguments
 
-    func handle(id: String, fields: Fields, reply: ReplyWriter) throws(AgentError) -> Completion {
-        let arguments: WakeArguments
-        do { arguments = try WakeArguments(fields) } catch { throw .badArgument(error) }
+    func handle(id: String, reply: ReplyWriter) throws(AgentError) -> Completion {
         let packet = MagicPacket(target: arguments.mac, password: arguments.password)
         let mac = arguments.mac.description
         do {
