@@ -8,7 +8,7 @@ import Musl
 /// shell. The child gets a minimal environment (so neither the caller's `$PATH` nor its
 /// locale reaches a tool), default signal handling (the agent ignores SIGPIPE, and ignored
 /// signals would otherwise survive the exec) and its own process group, so a timeout can
-/// kill it together with anything it started.
+/// end it together with anything it started (see `terminate`).
 struct ChildProcess {
     /// How a run ended.
     enum Termination: Equatable, Sendable {
@@ -39,11 +39,16 @@ struct ChildProcess {
     /// tool cannot grow the agent's memory without bound.
     static let captureLimit = 1 << 20
 
+    /// Seconds a timed-out tool gets between SIGTERM and SIGKILL.
+    static let terminationGrace = 3.0
+
     /// Runs `arguments[0]` (an absolute path) to completion or until `timeout` seconds
     /// passed, feeding it `input` on stdin and capturing stdout and stderr. Both streams
     /// are read as data arrives (with poll), so a child that fills one pipe while we wait
-    /// on the other cannot deadlock.
-    static func run(_ arguments: [String], input: [UInt8] = [], timeout: Double) throws(SpawnError) -> Output {
+    /// on the other cannot deadlock. A child still running at the deadline is ended by
+    /// `terminate`, with `grace` seconds between SIGTERM and SIGKILL.
+    static func run(_ arguments: [String], input: [UInt8] = [], timeout: Double,
+                    grace: Double = terminationGrace) throws(SpawnError) -> Output {
         precondition(!arguments.isEmpty && arguments[0].hasPrefix("/"), "tools run by absolute path")
         let stdinPipe = try makePipe(for: arguments[0])
         let stdoutPipe: (read: Int32, write: Int32)
@@ -128,9 +133,8 @@ struct ChildProcess {
         if let exited {
             termination = exited
         } else if timedOut {
-            kill(-pid, SIGKILL)
             termination = .timedOut
-            _ = waitBlocking(pid)
+            terminate(pid, grace: grace)
         } else {
             // Both pipes are closed, but the child may still be running (it closed them
             // early); wait for it until the deadline too.
@@ -138,8 +142,7 @@ struct ChildProcess {
             while true {
                 if let status = waitNoHang(pid) { termination = status; break }
                 if Clock.now() >= deadline {
-                    kill(-pid, SIGKILL)
-                    _ = waitBlocking(pid)
+                    terminate(pid, grace: grace)
                     break
                 }
                 Clock.sleep(0.01)
@@ -148,6 +151,28 @@ struct ChildProcess {
         closeAll(readFDs + (writeFD >= 0 ? [writeFD] : []))
         return Output(termination: termination, stdout: captured[stdoutPipe.read] ?? [],
                       stderr: captured[stderrPipe.read] ?? [])
+    }
+
+    /// Ends the process group of a timed-out child: SIGTERM first, then SIGKILL for what is
+    /// left after `grace` seconds. TERM first because a non-root agent runs root tools as
+    /// `sudo -n TOOL`: it may not signal the root tool itself, and SIGKILL would only kill
+    /// sudo and leave the tool running, orphaned; sudo relays a TERM to the tool, which can
+    /// then also clean up. If even SIGKILL cannot end the child (not permitted), it is left
+    /// unreaped after a short wait rather than hanging the agent.
+    @discardableResult
+    static func terminate(_ pid: pid_t, grace: Double) -> Bool {
+        func reaped(within seconds: Double) -> Bool {
+            let deadline = Clock.now() + seconds
+            repeat {
+                if waitNoHang(pid) != nil { return true }
+                Clock.sleep(0.02)
+            } while Clock.now() < deadline
+            return false
+        }
+        kill(-pid, SIGTERM)
+        if reaped(within: grace) { return true }
+        kill(-pid, SIGKILL)
+        return reaped(within: 2)
     }
 
     /// Starts `arguments` in a new session with stdin, stdout and stderr on /dev/null and
@@ -227,13 +252,5 @@ struct ChildProcess {
         if result == pid { return decode(status) }
         if result < 0 && errno != EINTR { return .signalled(0) }
         return nil
-    }
-
-    private static func waitBlocking(_ pid: pid_t) -> Termination {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return .signalled(0) }
-        }
-        return decode(status)
     }
 }

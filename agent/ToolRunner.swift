@@ -87,8 +87,8 @@ struct ToolRunner: Sendable {
             log.error("ran \(argv.joined(separator: " ")): killed by signal \(signal)")
             throw .toolFailed(tool.rawValue, exit: "signal-\(signal)", stderr: output.stderr, "\(tool.rawValue) was killed by signal \(signal)")
         case .timedOut:
-            log.error("ran \(argv.joined(separator: " ")): no result after \(timeout) s, killed")
-            throw AgentError(.timeout, "\(tool.rawValue) gave no result within \(Int(timeout)) s and was killed", ["tool": tool.rawValue])
+            log.error("ran \(argv.joined(separator: " ")): no result after \(timeout) s, stopped (SIGTERM, then SIGKILL)")
+            throw AgentError(.timeout, "\(tool.rawValue) gave no result within \(Int(timeout)) s and was stopped", ["tool": tool.rawValue])
         }
     }
 
