@@ -13,6 +13,9 @@ final class AgentProcess {
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private var buffer: [UInt8] = []
+    /// stderr, drained as it arrives: an agent (or the ssh in front of it) that logs more
+    /// than a pipe holds would otherwise block on it, and never finish.
+    private let stderrSink = StderrSink()
     private(set) var reachedEOF = false
     /// Every line read from stdout, raw, in order: nothing but protocol lines may appear.
     private(set) var rawLines: [String] = []
@@ -27,6 +30,11 @@ final class AgentProcess {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        let sink = stderrSink
+        stderrPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { sink.append(data) }
+        }
         try process.run()
         hello = try Self.readGreeting(from: stdoutPipe.fileHandleForReading.fileDescriptor, into: &buffer, lines: &rawLines)
     }
@@ -97,10 +105,8 @@ final class AgentProcess {
         return process.terminationStatus
     }
 
-    /// Everything the agent wrote to stderr (read after it exited).
-    var stderrText: String {
-        String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
-    }
+    /// Everything the agent wrote to stderr so far.
+    var stderrText: String { String(decoding: stderrSink.contents, as: UTF8.self) }
 
     /// Ends an agent the test left running: EOF first, as a controller would, then SIGTERM.
     /// (Polls isRunning: Process.waitUntilExit can hang in a deinit on Linux.)
@@ -134,6 +140,15 @@ final class AgentProcess {
             if count <= 0 { eof = true } else { buffer += chunk[0..<count] }
         }
     }
+}
+
+/// Collects stderr from Foundation's reader thread.
+final class StderrSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var contents: Data { lock.withLock { data } }
 }
 
 struct AgentTestError: Error, CustomStringConvertible {
