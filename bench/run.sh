@@ -5,15 +5,18 @@
 # read the table.
 #
 #   bash bench/run.sh [--big] [--sizes "50 100"] [--fanouts "32 64"] [--runs 3]
-#                     [--debug] [--no-build] [--out FILE]
+#                     [--debug] [--no-build] [--no-fanout] [--out FILE]
 #
 #   --big        add N=200 and F=128 to the sizes
+#   --no-fanout  skip the fan-out table; only the wake and agent figures (a lab of 2 hosts)
 #   --debug      use the debug build instead of release (say so when quoting figures)
 #   --no-build   use what is already built
 #   --out FILE   also write the table (markdown) to FILE
 #
-# Runs as root: it builds a lab of network namespaces with lab/lab.sh (prefix pmbench, state
-# in /tmp/pmbench) and always tears it down on exit. Nothing outside the lab's namespaces is
+# After the fan-out table come the wake and agent figures (bench/README.md, "Wake and agent").
+#
+# Runs as root: it builds a lab of network namespaces with lab/lab.sh (prefix pmbench, or
+# $PMBENCH_PREFIX; state in /tmp/PREFIX) and always tears it down on exit. Nothing outside the lab's namespaces is
 # touched; only processes the lab recorded are stopped.
 set -euo pipefail
 
@@ -26,6 +29,7 @@ runs=3
 config=release
 build=1
 out=""
+fanout=1
 while (($#)); do
     case $1 in
     --big) sizes="50 100 200"; fanouts="32 64 128" ;;
@@ -35,7 +39,8 @@ while (($#)); do
     --debug) config=debug ;;
     --no-build) build=0 ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-fanout) fanout=0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -54,12 +59,13 @@ command -v pdsh > /dev/null || missing+=(pdsh)
 command -v clush > /dev/null || missing+=(clustershell)
 command -v parallel-ssh > /dev/null || command -v pssh > /dev/null || missing+=(pssh)
 [[ -x /usr/bin/time ]] || missing+=(time)
+((fanout)) || missing=()
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null \
         || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null; }
 fi
-PSSH=$(command -v parallel-ssh || command -v pssh)
+PSSH=$(command -v parallel-ssh || command -v pssh || echo parallel-ssh)
 
 # --- build ----------------------------------------------------------------------------------
 cd "$top"
@@ -74,15 +80,17 @@ BIN=$(swift build -c "$config" --show-bin-path)
 for product in pmctl pmagent pmlab; do [[ -x $BIN/$product ]] || die "no $BIN/$product: build it first"; done
 
 # --- the lab --------------------------------------------------------------------------------
-export PMLAB_PREFIX=pmbench PMLAB_RUN=/tmp/pmbench PMLAB_BIN=$BIN
+PMLAB_PREFIX=${PMBENCH_PREFIX:-pmbench}
+export PMLAB_PREFIX PMLAB_RUN=/tmp/$PMLAB_PREFIX PMLAB_BIN=$BIN
 RUN=$PMLAB_RUN
 CTL=$PMLAB_PREFIX-ctl
-maxn=0
-for n in $sizes; do ((n > maxn)) && maxn=$n; done
+maxn=2   # the wake figures need lab01 (and the router's segment 2)
+for n in $sizes; do ((fanout && n > maxn)) && maxn=$n; done
 lab() { bash "$top/lab/lab.sh" "$@"; }
 cleanup() {
     trap '' PIPE INT TERM HUP   # whoever reads our output may be gone: the lab still goes down
-    lab down > /dev/null 2>&1 || say "lab down failed: run 'PMLAB_PREFIX=pmbench PMLAB_RUN=/tmp/pmbench lab/lab.sh down'"
+    [[ -n ${poller:-} ]] && kill "$poller" 2> /dev/null
+    lab down > /dev/null 2>&1 || say "lab down failed: run 'PMLAB_PREFIX=$PMLAB_PREFIX PMLAB_RUN=$PMLAB_RUN lab/lab.sh down'"
 }
 trap cleanup EXIT
 # A trapped signal (unlike an untrapped one) runs the EXIT trap; children get the default back.
@@ -181,6 +189,14 @@ measure() {
         "$wall" "$user" "$sys" "$rss" "$rc" "$ok" "$((after - before))" >> "$RUN/raw.tsv"
 }
 
+# The agent alone: pmagent serve with stdin at EOF (greeting, then exit), as sshd runs it.
+agent_cmd=$(sed -E 's/^command="([^"]*)".*/\1/' "$RUN/hosts/lab01/authorized_keys")
+# 20 runs under one /usr/bin/time: one run is below its 10 ms resolution.
+ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%U %S' -o "$RUN/agent.time" \
+    bash -c 'for i in {1..20}; do $0 < /dev/null > /dev/null 2>&1; done' "$agent_cmd" || true
+agent_ms=$(awk '{printf "%.1f", ($1 + $2) * 1000 / 20}' "$RUN/agent.time")
+
+if ((fanout)); then
 variants=("pmctl libssh2" "pdsh default" "pdsh $FAIR_KEX" "clush default" "clush $FAIR_KEX" "pssh default" "pssh $FAIR_KEX")
 
 # Warm-up (page cache, first-use costs), not measured.
@@ -190,13 +206,6 @@ for v in "${variants[@]}"; do
     build_cmd "$client" "$kex" 4 4
     ip netns exec "$CTL" env "${env_vars[@]}" "${cmd[@]}" < /dev/null > /dev/null 2>&1 || say "warm-up of $v failed"
 done
-
-# The agent alone: pmagent serve with stdin at EOF (greeting, then exit), as sshd runs it.
-agent_cmd=$(sed -E 's/^command="([^"]*)".*/\1/' "$RUN/hosts/lab01/authorized_keys")
-# 20 runs under one /usr/bin/time: one run is below its 10 ms resolution.
-ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%U %S' -o "$RUN/agent.time" \
-    bash -c 'for i in {1..20}; do $0 < /dev/null > /dev/null 2>&1; done' "$agent_cmd" || true
-agent_ms=$(awk '{printf "%.1f", ($1 + $2) * 1000 / 20}' "$RUN/agent.time")
 
 : > "$RUN/raw.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -266,6 +275,126 @@ $table
 - Ansible: not measured (its modules need Python on the far side, which the forced command never runs).
 EOF
 )
+else
+    report="(fan-out table skipped: --no-fanout)"
+fi
+
+# --- wake and agent figures (bench/README.md, "Wake and agent") ------------------------------
+# Microseconds of wall clock, without a fork (bash 5's EPOCHREALTIME).
+now_us() { echo "${EPOCHREALTIME/./}"; }
+# The median of the numbers on stdin, one a line.
+median_of() { sort -n | awk '{a[NR] = $1} END {if (NR == 0) print "?"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+rx_packets() { ip netns exec "$PMLAB_PREFIX-$1" cat /sys/class/net/eth0/statistics/rx_packets; }
+ip -n "$CTL" link set lo up
+
+# 1. Magic packets for 1000 MACs: `pmctl wake --no-wait --stagger 0` in the controller namespace,
+# UDP to segment 1's broadcast. The 1000 hosts are made up (MACs 02:99:..., no such NIC); each
+# one's "already up?" SSH check goes to a closed port on the controller's loopback and is refused
+# at once, so the time is pmctl's own: check, packet, journal, for each of 1000 hosts.
+wake_count=1000
+{
+    echo "defaults:"
+    echo "  port: 1"
+    echo "  identity: $RUN/id_ed25519"
+    echo "  known_hosts: $RUN/known_hosts"
+    echo "hosts:"
+    for ((i = 1; i <= wake_count; i++)); do
+        printf '  w%04d:\n    address: 127.0.0.1\n    mac: 02:99:00:00:%02x:%02x\n    broadcast: 10.77.1.255\n' \
+            "$i" $((i / 256)) $((i % 256))
+    done
+} > "$RUN/wake-inventory.yaml"
+: > "$RUN/wake.tsv"
+for r in 1 2 3; do
+    say "wake: 1000 magic packets, run $r/3"
+    before=$(rx_packets lab01)
+    rc=0
+    ip netns exec "$CTL" /usr/bin/time -f '%e %U %S %M' -o "$RUN/wake.time" \
+        "$BIN/pmctl" --inventory "$RUN/wake-inventory.yaml" --state "$RUN/wake-state" --yes --json \
+        wake --no-wait --stagger 0 "w[0001-$wake_count]" < /dev/null > "$RUN/wake.out" 2>&1 || rc=$?
+    after=$(rx_packets lab01)
+    sent=$(grep -c '"outcome":"ok"' "$RUN/wake.out" || true)
+    ((rc == 0)) || say "wake run $r: exit $rc, $sent sent; output in $RUN/wake.out"
+    read -r wall user sys rss < <(tail -n 1 "$RUN/wake.time")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" "$rss" "$sent" "$((after - before))" "$rc" >> "$RUN/wake.tsv"
+done
+wake_wall=$(cut -f1 "$RUN/wake.tsv" | median_of)
+wake_cpu=$(cut -f2 "$RUN/wake.tsv" | median_of)
+wake_rss=$(cut -f3 "$RUN/wake.tsv" | median_of | awk '{printf "%.1f", $1 / 1024}')
+wake_sent=$(cut -f4 "$RUN/wake.tsv" | sort -n | head -1)
+wake_seen=$(cut -f5 "$RUN/wake.tsv" | sort -n | head -1)
+
+# 2. From a host's sshd being back to pmctl reporting it up: lab01 is switched off through its
+# power supply (WoL armed), then `pmctl wake lab01` sends the packet and waits. A poller in the
+# controller namespace notes when lab01's port 22 accepts again; the figure is pmctl's exit
+# minus that moment (pmctl polls TCP, then asks for the agent's greeting over SSH).
+lab01_address=$(awk '$1 == "lab01" {print $3}' "$RUN/hosts.txt")
+lab01_dir=$RUN/hosts/lab01
+: > "$RUN/wakeup.tsv"
+for r in 1 2 3; do
+    say "wake: lab01 off and back, run $r/3"
+    echo g > "$lab01_dir/wol"
+    echo off > "$lab01_dir/power.fifo"
+    for ((i = 0; i < 200; i++)); do
+        ip netns exec "$CTL" bash -c "exec 3<>/dev/tcp/$lab01_address/22" 2> /dev/null || break
+        sleep 0.05
+    done
+    ip netns exec "$CTL" bash -c \
+        'until (exec 3<>/dev/tcp/'"$lab01_address"'/22) 2> /dev/null; do sleep 0.005; done; echo "${EPOCHREALTIME/./}"' \
+        > "$RUN/port-back" &
+    poller=$!
+    rc=0
+    ip netns exec "$CTL" "$BIN/pmctl" --inventory "$RUN/inventory.yaml" --state "$RUN/state" --json \
+        wake --stagger 0 --timeout 60 lab01 < /dev/null > "$RUN/wakeup.out" 2>&1 || rc=$?
+    reported=$(now_us)
+    wait "$poller" || true
+    poller=""
+    back=$(cat "$RUN/port-back")
+    elapsed=$(grep -o '"elapsed_ms":"\?[0-9]*' "$RUN/wakeup.out" | head -1 | grep -o '[0-9]*$' || true)
+    ((rc == 0)) || say "wake lab01 run $r: exit $rc; output in $RUN/wakeup.out"
+    printf '%s\t%s\t%s\n' "$(((reported - back) / 1000))" "${elapsed:-?}" "$rc" >> "$RUN/wakeup.tsv"
+done
+wakeup_ms=$(cut -f1 "$RUN/wakeup.tsv" | median_of)
+wakeup_all=$(cut -f1 "$RUN/wakeup.tsv" | paste -sd, - | sed 's/,/, /g')
+wakeup_send_ms=$(cut -f2 "$RUN/wakeup.tsv" | median_of)
+
+# 3. The agent: time from exec to its greeting, and its peak RSS, as lab01's sshd runs it.
+say "agent: exec to greeting (20 runs) and RSS"
+ip netns exec "$PMLAB_PREFIX-lab01" bash -c '
+    for i in {1..20}; do
+        t0=${EPOCHREALTIME/./}
+        coproc AGENT { exec $0 2> /dev/null; }
+        read -r line <&"${AGENT[0]}"
+        t1=${EPOCHREALTIME/./}
+        eval "exec ${AGENT[1]}>&-"
+        wait "$AGENT_PID"
+        [[ $line == HELLO* ]] && echo $((t1 - t0))
+    done' "$agent_cmd" > "$RUN/greeting.us"
+greeting_ms=$(median_of < "$RUN/greeting.us" | awk '{printf "%.1f", $1 / 1000}')
+greeting_max=$(sort -n "$RUN/greeting.us" | tail -1 | awk '{printf "%.1f", $1 / 1000}')
+greeting_runs=$(wc -l < "$RUN/greeting.us")
+# shellcheck disable=SC2086 # agent_cmd is a command line
+ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%M' -o "$RUN/agent-idle.rss" $agent_cmd < /dev/null > /dev/null 2>&1 || true
+# shellcheck disable=SC2086
+printf 'REQ a ping\nREQ b info\nREQ c check\n' \
+    | ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%M' -o "$RUN/agent-busy.rss" $agent_cmd > "$RUN/agent-busy.out" 2>&1 || true
+agent_idle_rss=$(awk '{printf "%.1f", $1 / 1024}' "$RUN/agent-idle.rss")
+agent_busy_rss=$(awk '{printf "%.1f", $1 / 1024}' "$RUN/agent-busy.rss")
+
+extra=$(cat <<EOF
+| figure | result | how |
+|---|---|---|
+| magic packets for $wake_count MACs | $wake_wall s wall, $wake_cpu s CPU, peak RSS $wake_rss MiB; $wake_sent of $wake_count sent, $wake_seen frames seen by lab01 | \`pmctl wake --no-wait --stagger 0\` from the controller namespace, UDP to 10.77.1.255; median of 3 runs; each host first gets an "already up?" SSH check (refused at once: closed port), then its packet and a journal entry |
+| sshd back to pmctl reporting up | $wakeup_ms ms (runs: $wakeup_all) | lab01 switched off (WoL armed), \`pmctl wake lab01\`; from the moment its port 22 accepts again to pmctl's exit; pmctl polls TCP at most 1 s apart, then waits for the agent's greeting over SSH. Packet to greeting (pmctl's elapsed_ms): $wakeup_send_ms ms, median |
+| agent: exec to greeting | $greeting_ms ms median, $greeting_max ms worst ($greeting_runs runs) | lab01's forced command (\`pmagent serve\` with its sysroot, tool dir and libvirt test driver) started by bash, until its HELLO line is read |
+| agent: peak RSS | $agent_idle_rss MiB greeting then EOF; $agent_busy_rss MiB after PING, INFO and CHECK | \`/usr/bin/time -f %M\` (INFO lists interfaces and libvirt test-driver guests; CHECK looks up every tool) |
+EOF
+)
+report="$report
+
+## Wake and agent
+
+$extra"
+
 machine="$(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "Machine: $machine"
