@@ -42,9 +42,12 @@ struct FuzzWorld {
         Self.write("3f1c2a9e-1111-4222-8333-444455556666\n", to: sysroot + "/proc/sys/kernel/random/boot_id")
         Self.write("12345.67 23456.78\n", to: sysroot + "/proc/uptime")
         Self.write("freeze mem disk\n", to: sysroot + "/sys/power/state")
+        // The guests are shut off: the test driver's state lives for one connection only, so
+        // a running guest would look running again at every poll and each CANCEL would wait
+        // its whole guest timeout (up to an hour) before destroying it.
         Self.write("""
             <node xmlns:test="http://libvirt.org/schemas/domain/test/1.0">
-              <domain type="test"><name>tst100</name><memory>65536</memory><os><type>hvm</type></os><test:runstate>1</test:runstate></domain>
+              <domain type="test"><name>tst100</name><memory>65536</memory><os><type>hvm</type></os><test:runstate>5</test:runstate></domain>
               <domain type="test"><name>tst001</name><memory>65536</memory><os><type>hvm</type></os><test:runstate>5</test:runstate></domain>
             </node>
 
