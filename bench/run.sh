@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The fan-out benchmark (issue 9): the same trivial remote action over N lab hosts, by pmctl
 # (libssh2, one process) and by OpenSSH-based peers (pdsh, ClusterShell's clush, pssh, and
-# `ansible -m raw` over its ssh connection plugin), with strict host-key checking everywhere. See bench/README.md for what it measures and how to
-# read the table.
+# `ansible -m raw` over its ssh connection plugin), with strict host-key checking everywhere.
+# See bench/README.md for what it measures and how to read the table.
 #
 #   bash bench/run.sh [--big] [--sizes "50 100"] [--fanouts "32 64"] [--runs 3]
 #                     [--clients "pmctl pdsh clush pssh ansible"] [--pairs "200x32 100x64"]
@@ -48,7 +48,7 @@ while (($#)); do
     --no-build) build=0 ;;
     --out) out=$2; shift ;;
     --no-fanout) fanout=0 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
