@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The fan-out benchmark (issue 9): the same trivial remote action over N lab hosts, by pmctl
-# (libssh2, one process) and by OpenSSH-based peers (pdsh, ClusterShell's clush, pssh), with
-# strict host-key checking everywhere. See bench/README.md for what it measures and how to
-# read the table.
+# (libssh2, one process) and by OpenSSH-based peers (pdsh, ClusterShell's clush, pssh, and
+# `ansible -m raw` over its ssh connection plugin), with strict host-key checking everywhere.
+# See bench/README.md for what it measures and how to read the table.
 #
 #   bash bench/run.sh [--big] [--sizes "50 100"] [--fanouts "32 64"] [--runs 3]
+#                     [--clients "pmctl pdsh clush pssh ansible"] [--pairs "200x32 100x64"]
 #                     [--debug] [--no-build] [--no-fanout] [--out FILE]
 #
-#   --big        add N=200 and F=128 to the sizes
+#   --big        N = 50, 100, 200 and F = 32, 64, 128 (every pair; long: see bench/README.md)
+#   --pairs      only these N x F pairs (instead of every size with every fan-out)
+#   --clients    only these clients (pmctl is always kept: the ratios are against it)
+#   PMBENCH_SIZES, PMBENCH_FANOUTS, PMBENCH_PAIRS, PMBENCH_CLIENTS: the same, from the environment
 #   --no-fanout  skip the fan-out table; only the wake and agent figures (a lab of 2 hosts)
 #   --debug      use the debug build instead of release (say so when quoting figures)
 #   --no-build   use what is already built
@@ -23,8 +27,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-sizes="50 100"
-fanouts="32 64"
+sizes=${PMBENCH_SIZES:-50 100}
+fanouts=${PMBENCH_FANOUTS:-32 64}
+pairs=${PMBENCH_PAIRS:-}
+clients=${PMBENCH_CLIENTS:-pmctl pdsh clush pssh ansible}
 runs=3
 config=release
 build=1
@@ -35,12 +41,14 @@ while (($#)); do
     --big) sizes="50 100 200"; fanouts="32 64 128" ;;
     --sizes) sizes=$2; shift ;;
     --fanouts) fanouts=$2; shift ;;
+    --pairs) pairs=$2; shift ;;
+    --clients) clients=$2; shift ;;
     --runs) runs=$2; shift ;;
     --debug) config=debug ;;
     --no-build) build=0 ;;
     --out) out=$2; shift ;;
     --no-fanout) fanout=0 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -53,19 +61,48 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ -d /opt/swift/usr/bin ]] && export PATH=/opt/swift/usr/bin:$PATH
 unset SSH_AUTH_SOCK   # every client authenticates with the lab key only
 
-# --- the peers (Debian packages pdsh, clustershell, pssh) ---------------------------------
+# --- the peers (Debian packages pdsh, clustershell, pssh, ansible-core) ---------------------
+# pairs: "N:F N:F ..." in run order; every size with every fan-out unless --pairs names some.
+if [[ -n $pairs ]]; then
+    pairs=$(echo "$pairs" | tr 'x,' ': ')
+    sizes=$(for p in $pairs; do echo "${p%%:*}"; done | sort -nu | tr '\n' ' ')
+else
+    pairs=$(for n in $sizes; do for f in $fanouts; do printf '%s:%s ' "$n" "$f"; done; done)
+fi
+wants() { [[ " $clients " == *" $1 "* ]]; }
+apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" > /dev/null \
+        || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" > /dev/null; }
+}
 missing=()
-command -v pdsh > /dev/null || missing+=(pdsh)
-command -v clush > /dev/null || missing+=(clustershell)
-command -v parallel-ssh > /dev/null || command -v pssh > /dev/null || missing+=(pssh)
+wants pdsh && ! command -v pdsh > /dev/null && missing+=(pdsh)
+wants clush && ! command -v clush > /dev/null && missing+=(clustershell)
+wants pssh && ! command -v parallel-ssh > /dev/null && ! command -v pssh > /dev/null && missing+=(pssh)
 [[ -x /usr/bin/time ]] || missing+=(time)
 ((fanout)) || missing=()
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null \
-        || { apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null; }
+    apt_install "${missing[@]}"
 fi
 PSSH=$(command -v parallel-ssh || command -v pssh || echo parallel-ssh)
+# Ansible: Debian's ansible-core; PyPI's only if Debian's cannot be installed.
+ansible_from=""
+if ((fanout)) && wants ansible; then
+    if ! command -v ansible > /dev/null; then
+        say "installing ansible-core (Debian)"
+        apt_install ansible-core || {
+            say "Debian's ansible-core failed; trying PyPI (pip install ansible-core)"
+            command -v pip3 > /dev/null || apt_install python3-pip
+            pip3 install -q --break-system-packages ansible-core > /dev/null || pip3 install -q ansible-core > /dev/null
+        }
+    fi
+    command -v ansible > /dev/null || die "no ansible after installing it"
+    if dpkg-query -W -f '${Status}' ansible-core 2> /dev/null | grep -q 'ok installed'; then
+        ansible_from="Debian ansible-core $(dpkg-query -W -f '${Version}' ansible-core)"
+    else
+        ansible_from="PyPI ansible-core $(ansible --version | head -1 | grep -oE '[0-9][0-9.]+')"
+    fi
+fi
 
 # --- build ----------------------------------------------------------------------------------
 cd "$top"
@@ -86,6 +123,11 @@ RUN=$PMLAB_RUN
 CTL=$PMLAB_PREFIX-ctl
 maxn=2   # the wake figures need lab01 (and the router's segment 2)
 for n in $sizes; do ((fanout && n > maxn)) && maxn=$n; done
+# The lab's sshd must take F connections at once (MaxStartups in lab/lab.sh).
+startups=$(grep -oE '^MaxStartups [0-9]+' "$top/lab/lab.sh" | awk '{print $2}')
+for p in $pairs; do
+    ((fanout && ${p#*:} >= ${startups:-10})) && die "fan-out ${p#*:} needs the lab's sshd MaxStartups above it (lab/lab.sh has ${startups:-10})"
+done
 lab() { bash "$top/lab/lab.sh" "$@"; }
 cleanup() {
     trap '' PIPE INT TERM HUP   # whoever reads our output may be gone: the lab still goes down
@@ -154,6 +196,21 @@ build_cmd() {
         local i
         for ((i = 4; i < ${#o[@]}; i++)); do [[ ${o[i]} == -o ]] && po+=(-O "${o[i + 1]}"); done
         cmd=("$PSSH" -i -t 0 -p "$f" -l root -h "$RUN/pssh_hosts.$n" "${po[@]}" true) ;;
+    ansible)
+        # Ansible's ssh connection plugin: its default ssh_args (-C, ControlMaster=auto,
+        # ControlPersist=60s) are replaced by the same options as the other peers, so no
+        # master connection outlives a run (the next run would reuse it and skip the
+        # handshake, and the master's CPU would escape /usr/bin/time). No -tt (use_tty off):
+        # like the others, the session has no pty. Ad-hoc runs gather no facts, and `raw`
+        # needs no Python on the host and no temporary directory: one ssh per host.
+        # An empty ansible.cfg of our own: no /etc/ansible or ~/.ansible.cfg settings apply.
+        printf '%s\n' "${addresses[@]:0:n}" > "$RUN/ansible_hosts.$n"
+        : > "$RUN/ansible.cfg"
+        env_vars=("ANSIBLE_SSH_ARGS=${o[*]}" ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_SSH_USETTY=False
+            ANSIBLE_TIMEOUT=30 ANSIBLE_SSH_RETRIES=0 ANSIBLE_CONFIG="$RUN/ansible.cfg" ANSIBLE_NOCOLOR=1
+            ANSIBLE_HOME="$RUN/ansible" ANSIBLE_LOCAL_TEMP="$RUN/ansible/tmp" ANSIBLE_GATHERING=explicit)
+        cmd=(ansible all -i "$RUN/ansible_hosts.$n" -c ssh -f "$f" -u root --private-key "$RUN/id_ed25519"
+            -m raw -a true) ;;
     esac
 }
 
@@ -197,7 +254,8 @@ ip netns exec "$PMLAB_PREFIX-lab01" /usr/bin/time -f '%U %S' -o "$RUN/agent.time
 agent_ms=$(awk '{printf "%.1f", ($1 + $2) * 1000 / 20}' "$RUN/agent.time")
 
 if ((fanout)); then
-variants=("pmctl libssh2" "pdsh default" "pdsh $FAIR_KEX" "clush default" "clush $FAIR_KEX" "pssh default" "pssh $FAIR_KEX")
+variants=("pmctl libssh2")
+for c in pdsh clush pssh ansible; do wants "$c" && variants+=("$c default" "$c $FAIR_KEX"); done
 
 # Warm-up (page cache, first-use costs), not measured.
 say "warm-up"
@@ -210,15 +268,14 @@ done
 : > "$RUN/raw.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$SECONDS
-for n in $sizes; do
-    for f in $fanouts; do
-        for ((r = 1; r <= runs; r++)); do
-            # Interleaved, so a slow spell of the machine hits every client alike.
-            for v in "${variants[@]}"; do
-                read -r client kex <<< "$v"
-                say "N=$n F=$f run $r/$runs: $client ($kex)"
-                measure "$client" "$kex" "$n" "$f" "$r"
-            done
+for p in $pairs; do
+    n=${p%%:*} f=${p#*:}
+    for ((r = 1; r <= runs; r++)); do
+        # Interleaved, so a slow spell of the machine hits every client alike.
+        for v in "${variants[@]}"; do
+            read -r client kex <<< "$v"
+            say "N=$n F=$f run $r/$runs: $client ($kex)"
+            measure "$client" "$kex" "$n" "$f" "$r"
         done
     done
 done
@@ -254,17 +311,29 @@ END {
     printf "\nServer floor (median over the rows): %.1f ms CPU per connection with %s, %.1f ms with OpenSSH default key exchange, %.1f ms for pmctl (libssh2, which negotiates %s).\n", median(fs), fair, median(ds), median(ps), fair
 }' "$RUN/raw.tsv")
 
+if wants ansible; then
+    ansible_note=$(cat <<EOF
+- Ansible ($ansible_from): \`ansible all -m raw -a true -f F\` with its ssh connection plugin, ANSIBLE_SSH_ARGS set
+  to the same ssh options as the other peers (replacing its default \`-C -o ControlMaster=auto -o ControlPersist=60s\`,
+  so no master connection is reused between runs or outlives one), no \`-tt\`, host-key checking on, no
+  facts gathered (ad-hoc); behind the forced command the raw command is ignored too: each session is the
+  agent's greeting. Its CPU includes its forked workers and their ssh children.
+EOF
+)
+else
+    ansible_note="- Ansible: not run (--clients)."
+fi
 kex_default=$(ssh -G -F /dev/null localhost 2>/dev/null | awk '$1 == "kexalgorithms" {split($2, a, ","); print a[1]}')
 report=$(cat <<EOF
 $table
 
 - Medians of $runs runs; ${elapsed} s of measuring; load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg). Build: $config ($BIN).
 - Remote action: pmctl runs \`status\` (agent HELLO, a status request and its answer). The lab's sshd
-  runs only the forced command \`pmagent serve\` for the lab key, so for pdsh, clush and pssh the
+  runs only the forced command \`pmagent serve\` for the lab key, so for pdsh, clush, pssh and ansible the
   command \`true\` is ignored: each session is the agent's HELLO greeting, then EOF on stdin (/dev/null).
 - OpenSSH default key exchange here: ${kex_default:-?}. The fair rows use $FAIR_KEX, what libssh2 negotiates.
 - client CPU = user + sys of the client and every child it waited for (/usr/bin/time); peak RSS is
-  /usr/bin/time's %M: the largest single process of the tree, not the sum (for pdsh, clush and pssh
+  /usr/bin/time's %M: the largest single process of the tree, not the sum (for pdsh, clush, pssh and ansible
   that is usually the driver itself; each ssh child is smaller but there are F of them at once).
 - server CPU/conn = growth of cutime+cstime of every host's sshd listener over the run, divided by N:
   the per-connection sshd processes plus the forced command they ran. \`pmagent serve\` alone, greeting
@@ -272,7 +341,7 @@ $table
 - CPU-bound wall = (client CPU + N x server CPU/conn) / $(nproc) CPUs: the clients and all the lab's
   sshds share this machine's CPUs, so no run can be faster than that; a wall time close to it means
   the run was CPU-bound, and then the client's own CPU is what separates the clients.
-- Ansible: not measured (its modules need Python on the far side, which the forced command never runs).
+$ansible_note
 EOF
 )
 else
