@@ -222,7 +222,17 @@ struct ChildProcess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        // ETXTBSY: the file is still open for writing somewhere, typically a copy of the
+        // writer's descriptor in a process forked just as it was written (a package upgrade
+        // replacing the tool, a script written a moment ago). That copy closes within
+        // milliseconds, so a few short retries start the tool instead of failing the step.
+        var retries = 0
+        while result == ETXTBSY && retries < 20 {
+            retries += 1
+            usleep(25_000)
+            result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        }
         guard result == 0 else { throw SpawnError(path: arguments[0], errno: result) }
         return pid
     }
