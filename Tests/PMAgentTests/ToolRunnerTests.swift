@@ -1,6 +1,7 @@
 import Foundation
 import PMProtocol
 import Testing
+import TestSupport
 
 @testable import PMAgent
 
@@ -145,5 +146,20 @@ struct ToolRunnerTests {
         #expect(output.termination == .exited(3))
         #expect(String(decoding: output.stdout, as: UTF8.self) == "done\n")
         #expect(Clock.now() - started < 3.5, "not held until the background child ends")
+    }
+}
+
+@Suite struct ToolStillOpenForWritingTests {
+    /// A tool whose file is still open for writing (as in a forked child holding the writer's
+    /// descriptor, or a package upgrade replacing it) is started once the writer closes it,
+    /// not reported as a tool that cannot start.
+    @Test func aToolStillOpenForWritingStartsOnceItIsClosed() throws {
+        let folder = try TemporaryDirectory("pmagent-etxtbsy")
+        defer { folder.remove() }
+        let tool = try ScriptStillBeingWritten(in: folder, script: "#!/bin/sh\necho started\n")
+
+        let output = try ChildProcess.run([tool.path], timeout: 10)
+        #expect(output.termination == .exited(0))
+        #expect(String(decoding: output.stdout, as: UTF8.self) == "started\n")
     }
 }

@@ -32,18 +32,35 @@ public struct LocalCommand {
     /// dedicated thread, not from Swift's cooperative pool.
     public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                     timeout: Double) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-
+        var process = Process()
+        var out = Pipe(), err = Pipe()
         let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
+        func prepare() {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            if let environment { process.environment = environment }
+            process.standardInput = FileHandle.nullDevice
+            out = Pipe()
+            err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            process.terminationHandler = { _ in finished.signal() }
+        }
+        // A program whose file is still open for writing somewhere (a copy of the writer's
+        // descriptor in a process forked just then, a package upgrade replacing it) cannot be
+        // started (ETXTBSY) for a few milliseconds: retry briefly rather than fail the host.
+        var retries = 0
+        while true {
+            prepare()
+            do {
+                try process.run()
+                break
+            } catch where isTextFileBusy(error) && retries < 20 {
+                retries += 1
+                usleep(25_000)
+            }
+        }
         // Drain both pipes at once (reading one to its end first deadlocks once the other
         // fills up); started only once the program runs, so a failed start leaves no reader.
         let group = DispatchGroup()
@@ -65,6 +82,13 @@ public struct LocalCommand {
         group.wait()
         return Result(status: process.terminationStatus, stdout: collected.text(isError: false),
                       stderr: collected.text(isError: true), timedOut: timedOut)
+    }
+
+    private static func isTextFileBusy(_ error: any Error) -> Bool {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return error.code == Int(ETXTBSY) }
+        guard let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError else { return false }
+        return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ETXTBSY)
     }
 }
 
