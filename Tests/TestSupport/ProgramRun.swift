@@ -41,6 +41,16 @@ public struct ProgramRun: Sendable {
             for descriptor in terminal.sorted() { posix_spawn_file_actions_adddup2(&actions, pty.slave, descriptor) }
             posix_spawn_file_actions_addclose(&actions, pty.slave)
         }
+        // Descriptors that other tests' threads have open (without close-on-exec) would
+        // otherwise leak into the program: beyond holding pipes open, they count against
+        // its descriptor limit (a test running pmctl under `prlimit --nofile=20` saw its
+        // inventory unreadable).
+        // (glibc 2.34's posix_spawn_file_actions_addclosefrom_np; Swift's Glibc module does
+        // not declare it, so it is looked up by name.)
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
