@@ -32,35 +32,24 @@ public struct LocalCommand {
     /// dedicated thread, not from Swift's cooperative pool.
     public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
                     timeout: Double) throws -> Result {
-        var process = Process()
-        var out = Pipe(), err = Pipe()
         let finished = DispatchSemaphore(value: 0)
-        func prepare() {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            if let environment { process.environment = environment }
-            process.standardInput = FileHandle.nullDevice
-            out = Pipe()
-            err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.terminationHandler = { _ in finished.signal() }
-        }
         // A program whose file is still open for writing somewhere (a copy of the writer's
         // descriptor in a process forked just then, a package upgrade replacing it) cannot be
         // started (ETXTBSY) for a few milliseconds: retry briefly rather than fail the host.
+        // A Process runs once, so each try gets a new one.
         var retries = 0
+        var started: (process: Process, out: Pipe, err: Pipe)
         while true {
-            prepare()
+            started = configured(path, arguments, environment: environment) { finished.signal() }
             do {
-                try process.run()
+                try started.process.run()
                 break
             } catch where isTextFileBusy(error) && retries < 20 {
                 retries += 1
                 usleep(25_000)
             }
         }
+        let (process, out, err) = started
         // Drain both pipes at once (reading one to its end first deadlocks once the other
         // fills up); started only once the program runs, so a failed start leaves no reader.
         let group = DispatchGroup()
@@ -82,6 +71,20 @@ public struct LocalCommand {
         group.wait()
         return Result(status: process.terminationStatus, stdout: collected.text(isError: false),
                       stderr: collected.text(isError: true), timedOut: timedOut)
+    }
+
+    private static func configured(_ path: String, _ arguments: [String], environment: [String: String]?,
+                                   onExit: @escaping @Sendable () -> Void) -> (process: Process, out: Pipe, err: Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.terminationHandler = { _ in onExit() }
+        return (process, out, err)
     }
 
     private static func isTextFileBusy(_ error: any Error) -> Bool {
